@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Printer for `stats`: one line per worker lcore, with two derived columns that answer the
+ * questions people ask of these counters: what a packet costs (busy cycles per packet) and
+ * how loaded the core is (busy share of all polled cycles; a poll-mode core is always at
+ * 100% CPU, so the OS cannot tell).
+ */
+#include <errno.h>
+#include <inttypes.h>
+
+#include <json-c/json.h>
+
+#include "lanctl.h"
+
+enum stats_col {
+	STATS_COL_LCORE,
+	STATS_COL_PACKETS,
+	STATS_COL_BUSY,
+	STATS_COL_IDLE,
+	STATS_COL_CYCLES_PKT,
+	STATS_COL_BUSY_PCT,
+	STATS_COL_FDB_FULL,
+	STATS_COL_MAX
+};
+
+static const struct print_col stats_cols[STATS_COL_MAX] = {
+	[STATS_COL_LCORE] = { "LCORE", true },           [STATS_COL_PACKETS] = { "PACKETS", true },
+	[STATS_COL_BUSY] = { "BUSY_CYCLES", true },      [STATS_COL_IDLE] = { "IDLE_CYCLES", true },
+	[STATS_COL_CYCLES_PKT] = { "CYCLES/PKT", true }, [STATS_COL_BUSY_PCT] = { "BUSY%", true },
+	[STATS_COL_FDB_FULL] = { "FDB_FULL", true },
+};
+
+static void stats_cells(struct json_object *lcore, char cell[][PRINT_CELL_MAX])
+{
+	uint64_t packets, busy, idle;
+	bool have_packets, have_busy, have_idle;
+
+	print_cell_u64(cell[STATS_COL_LCORE], lcore, "lcore");
+	print_cell_u64(cell[STATS_COL_PACKETS], lcore, "packets");
+	print_cell_u64(cell[STATS_COL_BUSY], lcore, "busy_cycles");
+	print_cell_u64(cell[STATS_COL_IDLE], lcore, "idle_cycles");
+	print_cell_u64(cell[STATS_COL_FDB_FULL], lcore, "fdb_full");
+
+	have_packets = print_get_u64(lcore, "packets", &packets);
+	have_busy = print_get_u64(lcore, "busy_cycles", &busy);
+	have_idle = print_get_u64(lcore, "idle_cycles", &idle);
+
+	if (have_packets && have_busy && packets > 0)
+		snprintf(cell[STATS_COL_CYCLES_PKT], PRINT_CELL_MAX, "%.1f",
+		         (double)busy / (double)packets);
+	else
+		snprintf(cell[STATS_COL_CYCLES_PKT], PRINT_CELL_MAX, "-");
+
+	if (have_busy && have_idle && busy + idle > 0)
+		snprintf(cell[STATS_COL_BUSY_PCT], PRINT_CELL_MAX, "%.1f%%",
+		         100.0 * (double)busy / ((double)busy + (double)idle));
+	else
+		snprintf(cell[STATS_COL_BUSY_PCT], PRINT_CELL_MAX, "-");
+}
+
+int cmd_stats_print(struct json_object *result, FILE *out)
+{
+	static const struct print_table table = {
+		.cols = stats_cols,
+		.ncols = STATS_COL_MAX,
+		.header = true,
+		.cells = stats_cells,
+	};
+
+	return print_table(&table, result, out);
+}

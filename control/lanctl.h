@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lanctl's internal interfaces: the exit codes scripts rely on, the result printers (one
+ * per command group, each taking the reply's "result" and a stream so a unit test can call
+ * it on a canned value) and the small helpers they share.
+ */
+#ifndef LANSWITCH_LANCTL_H
+#define LANSWITCH_LANCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_object;
+
+/* Exit codes: part of the CLI's contract, scripts test them. */
+enum lanctl_exit {
+	LANCTL_EXIT_OK = 0,      /* the daemon did it */
+	LANCTL_EXIT_REFUSED = 1, /* the daemon answered with an error */
+	LANCTL_EXIT_USAGE = 2,   /* lanctl's own options or limits */
+	LANCTL_EXIT_SOCKET = 3,  /* no answer: connect, I/O, timeout, malformed reply */
+};
+
+/*
+ * Result printers. Each returns 0 once it printed, or -EPROTO without printing anything
+ * when the result does not have the shape it knows (the caller then prints the JSON as
+ * is). Write errors are left in the stream for the caller to find once, at the end.
+ */
+int cmd_port_list_print(struct json_object *result, FILE *out);
+int cmd_fdb_show_print(struct json_object *result, FILE *out);
+int cmd_stats_print(struct json_object *result, FILE *out);
+int cmd_config_show_print(struct json_object *result, FILE *out);
+
+/* print.c: column tables over an array of objects, and JSON fallbacks. */
+#define PRINT_COLS_MAX 12
+#define PRINT_CELL_MAX 128
+
+struct print_col {
+	const char *title;
+	bool right; /* numbers align right so their digits line up */
+};
+
+struct print_table {
+	const struct print_col *cols;
+	unsigned int ncols;
+	bool header; /* false for tables that read as sentences, like `bridge fdb` */
+	/* Fills cell[0..ncols-1] for one element of the array. */
+	void (*cells)(struct json_object *row, char cell[][PRINT_CELL_MAX]);
+	/* Prints indented lines under the row; NULL when there are none. */
+	void (*notes)(struct json_object *row, FILE *out);
+};
+
+bool print_is_object_array(struct json_object *result);
+int print_table(const struct print_table *table, struct json_object *rows, FILE *out);
+const char *print_get_str(struct json_object *obj, const char *key);
+bool print_get_u64(struct json_object *obj, const char *key, uint64_t *val);
+void print_cell_str(char *cell, struct json_object *obj, const char *key);
+void print_cell_u64(char *cell, struct json_object *obj, const char *key);
+int print_json_plain(struct json_object *result, FILE *out);
+int print_json_pretty(struct json_object *result, FILE *out);
+
+#endif

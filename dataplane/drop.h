@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Every reason the fast path frees a frame, in one list. The enum, the names that lanctl
+ * prints (as keys of a port's "drops") and the counters all come from it, so a new reason
+ * is one line here.
+ *
+ * "in" reasons are charged to the ingress port (the frame was not forwarded), "out" reasons
+ * to the egress port (the frame was forwarded but that port could not take it). Per port,
+ * rx_packets = frames forwarded + drops with an "in" reason.
+ */
+#ifndef LANSWITCH_DROP_H
+#define LANSWITCH_DROP_H
+
+#define DROP_REASONS(X)                                                                           \
+	X(RUNT, "runt", in)           /* shorter than 14 bytes, 18 when tagged */                 \
+	X(OVERSIZED, "oversized", in) /* longer than the ingress port's MTU + header */           \
+	X(VLAN_NOT_ALLOWED, "vlan_not_allowed", in) /* VLAN not carried by the port */            \
+	X(BAD_SRC_MAC, "bad_src_mac", in)           /* multicast or all-zero source address */    \
+	X(HAIRPIN, "hairpin", in)                   /* destination learned on the ingress port */ \
+	X(PORT_DOWN, "port_down", in)               /* destination port's link is down */         \
+	X(NO_EGRESS, "no_egress", in)        /* flooded, but no other port is up in the VLAN */   \
+	X(TX_RING_FULL, "tx_ring_full", out) /* the egress port did not take the frame */         \
+	X(NO_MBUF, "no_mbuf", out)           /* no buffer left to copy a flooded or tagged frame */
+
+enum drop_reason {
+#define DROP_ENUM(e, name, side) DROP_##e,
+	DROP_REASONS(DROP_ENUM)
+#undef DROP_ENUM
+	        DROP_MAX
+};
+
+extern const char *const drop_names[DROP_MAX];
+
+#endif

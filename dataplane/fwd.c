@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-burst path: input (size, VLAN), learning, forwarding or flooding into per-port tx
+ * buffers, and one tx burst per output port. Every frame freed here is counted under a
+ * reason from drop.h.
+ */
+#include <rte_branch_prediction.h>
+#include <rte_ether.h>
+#include <rte_prefetch.h>
+
+#include "fdb.h"
+#include "worker.h"
+
+/* Size and VLAN checks at the ingress edge; leaves the frame untagged with its VLAN in tci. */
+static inline int fwd_input(struct worker *w, struct port *in, const struct vlan_set *vs,
+                            struct rte_mbuf *m, uint16_t *tci)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	uint16_t t = 0, vid;
+
+	if (unlikely(m->data_len < RTE_ETHER_HDR_LEN))
+		return DROP_RUNT;
+	if (unlikely(!rte_is_valid_assigned_ether_addr(&eh->src_addr)))
+		return DROP_BAD_SRC_MAC;
+	if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
+		if (unlikely(m->data_len < RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN))
+			return DROP_RUNT;
+		if (unlikely(len > (uint32_t)in->max_len + RTE_VLAN_HLEN))
+			return DROP_OVERSIZED;
+		t = rte_be_to_cpu_16(((struct rte_vlan_hdr *)(eh + 1))->vlan_tci);
+		vid = t & RTE_VLAN_ID_MASK;
+		rte_vlan_strip(m);
+		/* VID 0 is a priority tag: the frame counts as untagged, its PCP stays */
+		if (vid == 0)
+			vid = vs->pvid;
+		if (unlikely(vid == 0 || !vlan_member(vs, vid)))
+			return DROP_VLAN_NOT_ALLOWED;
+	} else {
+		if (unlikely(len > in->max_len))
+			return DROP_OVERSIZED;
+		vid = vs->pvid;
+		if (unlikely(vid == 0))
+			return DROP_VLAN_NOT_ALLOWED;
+	}
+	*tci = (t & ~RTE_VLAN_ID_MASK) | vid;
+	return -1;
+}
+
+static inline void fwd_enqueue(struct worker *w, uint16_t slot, struct rte_mbuf *m)
+{
+	struct txbuf *tb = &w->tx[slot];
+
+	if (tb->n == 0)
+		w->dirty[w->ndirty++] = slot;
+	tb->pkts[tb->n++] = m;
+	tb->bytes += rte_pktmbuf_pkt_len(m);
+	if (unlikely(tb->n == BURST))
+		fwd_flush(w);
+}
+
+/* Tag the frame for a port that carries its VLAN tagged. m must be ours alone. */
+static inline struct rte_mbuf *fwd_tag(struct worker *w, uint16_t slot, struct rte_mbuf *m,
+                                       uint16_t tci)
+{
+	struct rte_mbuf *c;
+
+	m->vlan_tci = tci;
+	if (likely(rte_vlan_insert(&m) == 0))
+		return m;
+	/* no headroom (or not a direct mbuf): tag a copy instead */
+	c = rte_pktmbuf_copy(m, worker_pool, 0, UINT32_MAX);
+	rte_pktmbuf_free(m);
+	if (c == NULL || (c->vlan_tci = tci, rte_vlan_insert(&c) != 0)) {
+		rte_pktmbuf_free(c);
+		w->stats[slot].drops[DROP_NO_MBUF]++;
+		return NULL;
+	}
+	return c;
+}
+
+static inline void fwd_output(struct worker *w, struct port *out, struct rte_mbuf *m, uint16_t tci)
+{
+	const struct vlan_set *vs = out->vlan;
+
+	if ((tci & RTE_VLAN_ID_MASK) != vs->pvid) {
+		m = fwd_tag(w, out->index, m, tci);
+		if (m == NULL)
+			return;
+	}
+	fwd_enqueue(w, out->index, m);
+}
+
+/*
+ * Broadcast, multicast and unknown unicast: every other up port that carries the VLAN.
+ * Ports that take the frame untagged share the one mbuf (reference count); each port that
+ * takes it tagged gets its own copy, since the tag is written into the frame.
+ */
+static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uint16_t tci)
+{
+	uint16_t untagged[PORT_MAX], tagged[PORT_MAX], nu = 0, nt = 0, i, vid;
+	const struct vlan_set *vs;
+	struct rte_mbuf *c;
+	struct port *p;
+
+	vid = tci & RTE_VLAN_ID_MASK;
+	for (i = 0; i < port_table_len; i++) {
+		p = port_table[i];
+		if (p == NULL || p == in || !p->up)
+			continue;
+		vs = p->vlan;
+		if (!vlan_member(vs, vid))
+			continue;
+		if (vs->pvid == vid)
+			untagged[nu++] = i;
+		else
+			tagged[nt++] = i;
+	}
+	if (nu + nt == 0) {
+		worker_drop(w, in->index, DROP_NO_EGRESS, m);
+		return;
+	}
+	/* copies first: the original must not be sent before it has been copied */
+	for (i = 0; i < nt - (nu == 0); i++) {
+		c = rte_pktmbuf_copy(m, worker_pool, 0, UINT32_MAX);
+		if (c == NULL) {
+			w->stats[tagged[i]].drops[DROP_NO_MBUF]++;
+			continue;
+		}
+		c = fwd_tag(w, tagged[i], c, tci);
+		if (c != NULL)
+			fwd_enqueue(w, tagged[i], c);
+	}
+	if (nu == 0) {
+		m = fwd_tag(w, tagged[nt - 1], m, tci);
+		if (m != NULL)
+			fwd_enqueue(w, tagged[nt - 1], m);
+		return;
+	}
+	rte_mbuf_refcnt_update(m, (int16_t)(nu - 1));
+	for (i = 0; i < nu; i++)
+		fwd_enqueue(w, untagged[i], m);
+}
+
+static inline void fwd_unicast(struct worker *w, struct port *in, struct rte_mbuf *m, uint16_t tci,
+                               uint16_t slot)
+{
+	struct port *out = port_table[slot];
+
+	if (unlikely(out == in))
+		worker_drop(w, in->index, DROP_HAIRPIN, m);
+	else if (unlikely(out == NULL || !out->up))
+		worker_drop(w, in->index, DROP_PORT_DOWN, m);
+	else if (unlikely(!vlan_member(out->vlan, tci & RTE_VLAN_ID_MASK)))
+		worker_drop(w, in->index, DROP_VLAN_NOT_ALLOWED, m);
+	else
+		fwd_output(w, out, m, tci);
+}
+
+static inline void fwd_learn(struct worker *w, struct port *in, const struct fdb_key *k, bool hit,
+                             uint64_t data)
+{
+	if (likely(hit)) {
+		fdb_refresh(k, data, in->index, w->now);
+		return;
+	}
+	/* While the table is full, do not ask it again for every frame of every new MAC. */
+	if (w->full_until != 0 && rte_rdtsc() < w->full_until) {
+		w->fdb_full++;
+		return;
+	}
+	if (fdb_learn(k, in->index, w->now) == -ENOSPC) {
+		w->fdb_full++;
+		w->full_until = rte_rdtsc() + rte_get_tsc_hz() / 1000;
+	} else {
+		w->full_until = 0;
+	}
+}
+
+void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct fdb_key skeys[BURST], dkeys[BURST];
+	const void *sk[BURST], *dk[BURST];
+	void *sdata[BURST], *ddata[BURST];
+	uint64_t shit = 0, dhit = 0;
+	struct port_stats *st = &w->stats[in->index];
+	const struct vlan_set *vs = in->vlan;
+	struct rte_ether_hdr *eh;
+	uint16_t tci[BURST], i, k = 0;
+	int r;
+
+	for (i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	st->rx_packets += n;
+	for (i = 0; i < n; i++) {
+		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		r = fwd_input(w, in, vs, pkts[i], &tci[k]);
+		if (unlikely(r >= 0)) {
+			worker_drop(w, in->index, r, pkts[i]);
+			continue;
+		}
+		eh = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+		skeys[k] =
+		        (struct fdb_key){ .mac = eh->src_addr, .vlan = tci[k] & RTE_VLAN_ID_MASK };
+		dkeys[k] =
+		        (struct fdb_key){ .mac = eh->dst_addr, .vlan = tci[k] & RTE_VLAN_ID_MASK };
+		sk[k] = &skeys[k];
+		dk[k] = &dkeys[k];
+		pkts[k++] = pkts[i];
+	}
+	if (k == 0)
+		return;
+	rte_hash_lookup_bulk_data(fdb.hash, sk, k, &shit, sdata);
+	rte_hash_lookup_bulk_data(fdb.hash, dk, k, &dhit, ddata);
+	for (i = 0; i < k; i++) {
+		fwd_learn(w, in, &skeys[i], (shit >> i) & 1, (uint64_t)(uintptr_t)sdata[i]);
+		if (rte_is_multicast_ether_addr(&dkeys[i].mac) || !((dhit >> i) & 1))
+			fwd_flood(w, in, pkts[i], tci[i]);
+		else
+			fwd_unicast(w, in, pkts[i], tci[i],
+			            FDB_PORT((uint64_t)(uintptr_t)ddata[i]));
+	}
+}
+
+/* One tx burst per output port; what the port did not take is freed and counted there. */
+void fwd_flush(struct worker *w)
+{
+	struct port_stats *st;
+	struct txbuf *tb;
+	struct port *p;
+	uint16_t i, j, q, sent, slot;
+	bool locked;
+
+	for (i = 0; i < w->ndirty; i++) {
+		slot = w->dirty[i];
+		tb = &w->tx[slot];
+		st = &w->stats[slot];
+		p = port_table[slot];
+		sent = 0;
+		if (likely(p != NULL)) {
+			locked = p->tx_shared;
+			q = w->id % p->ntxq;
+			if (unlikely(locked))
+				rte_spinlock_lock(&p->tx_lock);
+			sent = rte_eth_tx_burst(p->eth_id, q, tb->pkts, tb->n);
+			if (unlikely(locked))
+				rte_spinlock_unlock(&p->tx_lock);
+		}
+		for (j = sent; j < tb->n; j++) {
+			tb->bytes -= rte_pktmbuf_pkt_len(tb->pkts[j]);
+			worker_drop(w, slot, DROP_TX_RING_FULL, tb->pkts[j]);
+		}
+		st->tx_packets += sent;
+		st->tx_bytes += tb->bytes;
+		tb->n = 0;
+		tb->bytes = 0;
+	}
+	w->ndirty = 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The port table. Every port is a DPDK ethdev opened by its type's ops (vhost-user, any
+ * DPDK device, later AF_XDP and TAP), so the workers move frames the same way for all.
+ *
+ * Threads: the control thread alone adds, removes and reconfigures ports. Workers read
+ * port_table[] and the fields marked "fast path" through RCU (lanswitch's rte_rcu_qsbr): a
+ * removed port leaves the table first and is closed and freed only after every worker has
+ * passed a quiescent state. `up` is a plain flag the control thread (or a link-state
+ * callback) stores and workers load; a stale value costs at most a few frames counted as
+ * port_down or tx_ring_full.
+ */
+#ifndef LANSWITCH_PORT_H
+#define LANSWITCH_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ethdev.h>
+
+#include "drop.h"
+#include "vlan.h"
+
+#define PORT_MAX 256
+#define PORT_NAME_MAX 32
+#define PORT_ARGS_MAX 8
+#define PORT_STATUS_MAX 160
+
+struct port;
+struct json_object;
+
+/* What a port type does; each port_<type>.c ends in one of these. */
+struct port_ops {
+	const char *type;
+	/* Parse the words after "port add NAME TYPE" into port->priv and open the device. On
+	 * error fill err and return a negative errno; nothing is left open. */
+	int (*open)(struct port *p, int argc, char **argv, char *err, size_t errlen);
+	/* Undo open: stop and release the device. */
+	void (*close)(struct port *p);
+	/* Append the words that recreate this port ("vhost PATH --server") to the state. */
+	void (*describe)(const struct port *p, FILE *out);
+	/* Add type-specific keys (path, mode, devargs, status) to a "port list" object. */
+	void (*show)(const struct port *p, struct json_object *obj);
+	/* Control thread, every tick: refresh link state and status; may be NULL. */
+	void (*poll)(struct port *p);
+};
+
+struct port {
+	/* fast path: read by workers */
+	uint16_t eth_id;
+	uint16_t index;        /* slot in port_table[], the FDB's port number */
+	uint16_t ntxq;         /* tx queues: worker w sends on queue w % ntxq */
+	bool tx_shared;        /* fewer queues than workers: take tx_lock to send */
+	uint16_t max_len;      /* MTU + Ethernet header: longer untagged frames are oversized */
+	volatile bool up;      /* link up; written by the control thread or an LSC callback */
+	uint16_t worker;       /* the worker that polls its rx queue; fixed for the port's life */
+	struct vlan_set *vlan; /* RCU: replaced whole, old one freed after a grace period */
+	rte_spinlock_t tx_lock;
+
+	/* control thread only */
+	char name[PORT_NAME_MAX];
+	const struct port_ops *ops;
+	void *priv;
+	char status[PORT_STATUS_MAX];
+};
+
+extern struct port *port_table[PORT_MAX];
+extern uint16_t port_table_len; /* highest used slot + 1: bound of the flood loop */
+
+int port_add(const char *name, const char *type, int argc, char **argv, char *err, size_t errlen);
+int port_del(const char *name, char *err, size_t errlen);
+struct port *port_find(const char *name);
+int port_set_vlan(struct port *p, struct vlan_set *v);
+void port_poll_all(void);
+void port_del_all(void);
+void port_describe_all(FILE *out);
+struct json_object *port_list_json(void);
+
+/* Helpers shared by the ethdev-backed port types (port_eth.c). */
+int port_eth_start(struct port *p, char *err, size_t errlen);
+void port_eth_stop(struct port *p);
+void port_eth_poll(struct port *p);
+void port_set_status(struct port *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+extern const struct port_ops port_vhost_ops;
+extern const struct port_ops port_dpdk_ops;
+
+#endif
