@@ -77,13 +77,25 @@ static int dpdk_open(struct port *p, int argc, char **argv, char *err, size_t er
 			goto err_free;
 		}
 	} else {
+		/* DPDK's codes say little here (an unknown driver is -EFAULT): name the usual
+		 * causes; the EAL's log has the details */
 		ret = rte_dev_probe(d->devargs);
-		if (ret < 0 || (ret = dpdk_find(d->devargs, &p->eth_id)) < 0) {
-			snprintf(err, errlen, "port \"%s\": device %s: %s", p->name, d->devargs,
-			         ret == -ENODEV ? "no such device" : strerror(-ret));
+		if (ret < 0) {
+			snprintf(err, errlen,
+			         "port \"%s\": device %s: probe failed (unknown driver, bad "
+			         "arguments or device in use)",
+			         p->name, d->devargs);
 			goto err_free;
 		}
 		d->probed = true;
+		ret = dpdk_find(d->devargs, &p->eth_id);
+		if (ret < 0) {
+			snprintf(err, errlen,
+			         "port \"%s\": device %s: probed, but no ethdev is named "
+			         "after it",
+			         p->name, d->devargs);
+			goto err_free;
+		}
 	}
 	ret = port_eth_start(p, err, errlen);
 	if (ret < 0)

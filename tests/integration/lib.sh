@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared helpers for the integration tests: start lanswitchd and lsgen guests in a private
+# directory, talk to them, assert, and clean up on every exit path (trap cleanup EXIT).
+# A test script sets ALL_TESTS, sources this file and calls run_tests.
+set -u
+
+BUILD=${BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
+LANSWITCHD=${LANSWITCHD:-$BUILD/dataplane/lanswitchd}
+LANCTL=${LANCTL:-$BUILD/control/lanctl}
+LSGEN=${LSGEN:-$BUILD/bench/lsgen}
+
+T=$(mktemp -d /tmp/lanswitch-it.XXXXXX)
+PREFIX="lsit$$"
+SOCK=$T/ctl.sock
+STATE=$T/state
+DAEMON_PID=
+declare -A GEN_PID GEN_IN GEN_OUT
+FAILS=0
+PASSES=0
+
+cleanup() {
+	local name
+	for name in "${!GEN_PID[@]}"; do
+		gen_stop "$name"
+	done
+	daemon_stop
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+log() { printf '%s\n' "$*" >&2; }
+
+# --- assertions ------------------------------------------------------------------------
+check() { # check DESCRIPTION EXPECTED ACTUAL
+	if [ "$2" == "$3" ]; then
+		PASSES=$((PASSES + 1))
+	else
+		FAILS=$((FAILS + 1))
+		log "  FAIL: $1: expected [$2], got [$3]"
+	fi
+}
+
+check_match() { # check_match DESCRIPTION REGEX ACTUAL
+	if [[ "$3" =~ $2 ]]; then
+		PASSES=$((PASSES + 1))
+	else
+		FAILS=$((FAILS + 1))
+		log "  FAIL: $1: expected to match [$2], got [$3]"
+	fi
+}
+
+run_tests() {
+	local t
+	for t in $ALL_TESTS; do
+		log "TEST: $t"
+		$t
+	done
+	log "$(basename "$0"): $PASSES checks passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}
+
+# --- lanswitchd ------------------------------------------------------------------------
+daemon_start() { # daemon_start [lanswitchd options...]
+	"$LANSWITCHD" --socket "$SOCK" --state "$STATE" "$@" -- \
+		-l 0,1 --file-prefix "${PREFIX}d" --in-memory --no-pci >>"$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	wait_for "control socket" 20 test -S "$SOCK" || { cat "$T/daemon.log" >&2; return 1; }
+	wait_for "lanswitchd answering" 20 lanctl stats
+}
+
+daemon_stop() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID" 2>/dev/null
+	wait_pid "$DAEMON_PID" 10 || kill -KILL "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+
+lanctl() { "$LANCTL" -s "$SOCK" "$@"; }
+lanctlj() { "$LANCTL" -s "$SOCK" -j "$@"; }
+
+# port_field PORT FIELD -> value from lanctl -j port list (jq path after the port object)
+port_field() { lanctlj port list | jq -r --arg n "$1" ".[] | select(.name == \$n) | $2"; }
+
+wait_for() { # wait_for WHAT SECONDS 'SHELL CONDITION' (evaluated anew each time)
+	local what=$1 deadline=$((SECONDS + $2))
+	shift 2
+	until eval "$*" >/dev/null 2>&1; do
+		if [ $SECONDS -ge $deadline ]; then
+			log "  timed out waiting for $what"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+wait_pid() { # wait_pid PID SECONDS: true once PID has exited
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- lsgen guests ----------------------------------------------------------------------
+# gen_start NAME SOCKET MAC [server|client]: one guest process with one virtio-user port.
+# server (default): the guest owns the socket, as QEMU does under libvirt's mode='server',
+# and lanswitchd's default client-mode port connects to it.
+gen_start() {
+	local name=$1 path=$2 mac=$3 mode=${4:-server} extra=
+	[ "$mode" == server ] && extra=",server=1"
+	mkfifo "$T/$name.in" "$T/$name.out"
+	"$LSGEN" -l 0 --no-pci --in-memory --single-file-segments --file-prefix "${PREFIX}$name" \
+		-m 128 --log-level=warning \
+		--vdev "net_virtio_user0,path=$path,mac=$mac$extra" -- \
+		<"$T/$name.in" >"$T/$name.out" 2>>"$T/$name.log" &
+	GEN_PID[$name]=$!
+	exec {fd_in}>"$T/$name.in"
+	exec {fd_out}<"$T/$name.out"
+	GEN_IN[$name]=$fd_in
+	GEN_OUT[$name]=$fd_out
+	local ready
+	if ! read -r -t 20 ready <&"$fd_out"; then
+		log "  guest $name did not start"; cat "$T/$name.log" >&2
+		return 1
+	fi
+}
+
+gen() { # gen NAME COMMAND... -> prints the one-line JSON reply
+	local name=$1 reply
+	shift
+	echo "$*" >&"${GEN_IN[$name]}" || return 1
+	read -r -t 30 reply <&"${GEN_OUT[$name]}" || return 1
+	printf '%s\n' "$reply"
+}
+
+gen_stop() { # gen_stop NAME [kill]: quit (or SIGKILL) one guest and forget it
+	local name=$1 pid=${GEN_PID[$1]}
+	if [ "${2:-}" == kill ]; then
+		kill -KILL "$pid" 2>/dev/null
+	else
+		echo quit >&"${GEN_IN[$name]}" 2>/dev/null
+		wait_pid "$pid" 10 || kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	local fi=${GEN_IN[$name]} fo=${GEN_OUT[$name]}
+	exec {fi}>&- {fo}<&-
+	rm -f "$T/$name.in" "$T/$name.out"
+	unset "GEN_PID[$name]" "GEN_IN[$name]" "GEN_OUT[$name]"
+}
+
+gen_rx() { gen "$1" stats | jq -r '.ports[0].rx'; } # frames received since the last reset
+gen_reset_all() { local n; for n in "${!GEN_PID[@]}"; do gen "$n" reset >/dev/null; done; }
+gen_link_up() { [ "$(gen "$1" link 0 "${2:-10000}" | jq -r .link)" == up ]; }
