@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * RX accounting of one port: totals, per VLAN, per source and destination MAC. Written and
+ * read by the main lcore only (lsgen has no other thread that touches packets).
+ */
+#ifndef LSGEN_COUNT_H
+#define LSGEN_COUNT_H
+
+#include <stdint.h>
+
+#include <json-c/json.h>
+#include <rte_mbuf.h>
+
+/*
+ * At most COUNT_MACS_MAX distinct MACs per table, the rest go to "other": a many-MAC run
+ * must not turn every frame into a table insert, nor every stats reply into a megabyte.
+ * The slots are an open-addressed hash at most half full, so a lookup is one or two probes.
+ */
+#define COUNT_MACS_MAX 64
+#define COUNT_MAC_SLOTS 128
+#define COUNT_VIDS 4096
+
+struct count_macs {
+	uint64_t key[COUNT_MAC_SLOTS]; /* MAC as a 48-bit number | COUNT_MAC_USED, 0 = free */
+	uint64_t n[COUNT_MAC_SLOTS];
+	unsigned int used;
+	uint64_t other;
+};
+
+struct count {
+	uint64_t rx;
+	uint64_t rx_bytes;
+	uint64_t tx; /* sent by `send` and by reflect */
+	uint64_t tx_bytes;
+	uint64_t reflected;
+	uint64_t reflect_drops; /* reflect on, but the port's TX stayed full */
+	uint64_t untagged;
+	uint64_t runts; /* shorter than an Ethernet header: no MACs, no VLAN counted */
+	uint64_t vlans[COUNT_VIDS];
+	struct count_macs srcs;
+	struct count_macs dsts;
+};
+
+void count_reset(struct count *c);
+void count_rx(struct count *c, const struct rte_mbuf *m);
+int count_json(const struct count *c, struct json_object *port);
+
+#endif
