@@ -243,6 +243,9 @@ void fwd_flush(struct worker *w)
 			if (unlikely(locked))
 				rte_spinlock_lock(&p->tx_lock);
 			sent = rte_eth_tx_burst(p->eth_id, q, tb->pkts, tb->n);
+			for (j = p->tx_retries; unlikely(sent < tb->n) && j > 0; j--)
+				sent += rte_eth_tx_burst(p->eth_id, q, tb->pkts + sent,
+				                         tb->n - sent);
 			if (unlikely(locked))
 				rte_spinlock_unlock(&p->tx_lock);
 		}

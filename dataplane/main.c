@@ -125,8 +125,8 @@ static bool main_has_opt(int argc, char **argv, const char *const *names)
 static int main_eal_args(int argc, char **argv, char **out, char *lcores, size_t len)
 {
 	static const char *const core_opts[] = { "-l", "-c", "--lcores", NULL };
-	static const char *const mem_opts[] = { "--in-memory", "--file-prefix", "--huge-unlink",
-		                                NULL };
+	/* --file-prefix alone would leave hugepage files behind after a clean exit */
+	static const char *const mem_opts[] = { "--in-memory", "--huge-unlink", NULL };
 	static const char *const log_opts[] = { "--log-level", NULL };
 	int cpus[2], ncpu = 0, n = 0, i, c;
 	cpu_set_t set;

@@ -52,6 +52,7 @@ struct port {
 	uint16_t index;        /* slot in port_table[], the FDB's port number */
 	uint16_t ntxq;         /* tx queues: worker w sends on queue w % ntxq */
 	bool tx_shared;        /* fewer queues than workers: take tx_lock to send */
+	uint8_t tx_retries;    /* extra tx attempts when the device took part of a burst */
 	uint16_t max_len;      /* MTU + Ethernet header: longer untagged frames are oversized */
 	volatile bool up;      /* link up; written by the control thread or an LSC callback */
 	uint16_t worker;       /* the worker that polls its rx queue; fixed for the port's life */

@@ -148,6 +148,9 @@ static int vhost_open(struct port *p, int argc, char **argv, char *err, size_t e
 	ret = port_eth_start(p, err, errlen);
 	if (ret < 0)
 		goto err_uninit;
+	/* a guest drains its ring from another core: a full ring is often free again a few
+	 * hundred cycles later (Open vSwitch retries vhost sends the same way) */
+	p->tx_retries = 8;
 	p->priv = v;
 	vhost_poll(p);
 	return 0;
