@@ -36,6 +36,7 @@ test_unicast_learned() {
 	gen gb send 0 1 >/dev/null # B announces itself (broadcast): learned on gb
 	gen gc send 0 1 >/dev/null
 	gen gb wait 0 1 2000 >/dev/null
+	gen ga wait 0 2 2000 >/dev/null # both broadcasts arrived: nothing is still in flight
 	gen_reset_all
 	check "A->B sent" '{"sent":50}' "$(gen ga send 0 50 dst $B)"
 	check "B got A's unicast" 50 "$(gen gb wait 0 50 5000 | jq .rx)"

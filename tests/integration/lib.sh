@@ -63,7 +63,8 @@ run_tests() {
 # --- lanswitchd ------------------------------------------------------------------------
 daemon_start() { # daemon_start [lanswitchd options...]
 	"$LANSWITCHD" --socket "$SOCK" --state "$STATE" "$@" -- \
-		-l 0,1 --file-prefix "${PREFIX}d" --in-memory --no-pci >>"$T/daemon.log" 2>&1 &
+		${LANSWITCH_EAL:--l 0,1} --file-prefix "${PREFIX}d" --in-memory --no-pci \
+		>>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	wait_for "control socket" 20 test -S "$SOCK" || { cat "$T/daemon.log" >&2; return 1; }
 	wait_for "lanswitchd answering" 20 lanctl stats
