@@ -50,7 +50,7 @@ int config_split(const char *line, struct config_line *out, const char **why)
 		for (; *s != '\0'; s++) {
 			if (quote == 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
 				break;
-			if (o == end) {
+			if (o >= end) {
 				*why = "line too long";
 				return -E2BIG;
 			}
@@ -125,7 +125,8 @@ static const char *config_base(const char *path)
  * typo on the last line. A command that fails while running stops the load too. */
 int config_load(const char *path, char *err, size_t errlen)
 {
-	struct config_line *lines = NULL, *l;
+	struct config_line **lines = NULL, **grown, *l;
+	const struct cmd *c;
 	struct cmd_result res;
 	const char *why = NULL;
 	char *buf = NULL;
@@ -140,20 +141,24 @@ int config_load(const char *path, char *err, size_t errlen)
 		return -errno;
 	}
 	while (getline(&buf, &cap, f) >= 0) {
-		l = realloc(lines, (n + 1) * sizeof(*lines));
+		/* one allocation per line: each line's argv points into its own buf */
+		grown = realloc(lines, (n + 1) * sizeof(*lines));
+		if (grown != NULL)
+			lines = grown;
+		l = grown != NULL ? malloc(sizeof(*l)) : NULL;
 		if (l == NULL) {
 			ret = -ENOMEM;
 			snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
 			goto out;
 		}
-		lines = l;
-		l = &lines[n++];
+		lines[n++] = l;
 		ret = config_split(buf, l, &why);
 		if (ret < 0) {
 			snprintf(err, errlen, "%s:%zu: %s", config_base(path), n, why);
 			goto out;
 		}
-		if (l->argc > 0 && cmd_find(l->argc, l->argv, &nwords) == NULL) {
+		if (l->argc > 0 &&
+		    ((c = cmd_find(l->argc, l->argv, &nwords)) == NULL || (c->flags & CMD_QUERY))) {
 			cmd_run(l->argc, l->argv, true, &changed, &res); /* for its message */
 			snprintf(err, errlen, "%s:%zu: %s", config_base(path), n, res.err);
 			ret = -EINVAL;
@@ -161,19 +166,25 @@ int config_load(const char *path, char *err, size_t errlen)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		if (lines[i].argc == 0)
+		if (lines[i]->argc == 0)
 			continue;
 		memset(&res, 0, sizeof(res));
-		ret = cmd_run(lines[i].argc, lines[i].argv, true, &changed, &res);
+		ret = cmd_run(lines[i]->argc, lines[i]->argv, true, &changed, &res);
 		json_object_put(res.json);
 		if (ret < 0) {
 			snprintf(err, errlen, "%s:%zu: %s", config_base(path), i + 1, res.err);
+			/* loaded at start on an empty switch: back to empty, not half configured */
+			port_del_all();
+			fdb_flush(-1, true);
+			fdb.aging = FDB_DEFAULT_AGING;
 			goto out;
 		}
 	}
 	ret = 0;
 out:
 	free(buf);
+	for (i = 0; i < n; i++)
+		free(lines[i]);
 	free(lines);
 	fclose(f);
 	return ret;

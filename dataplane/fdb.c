@@ -9,6 +9,7 @@
 #include "log.h"
 #include "mac.h"
 #include "port.h"
+#include "vlan.h"
 
 struct fdb fdb;
 
@@ -54,7 +55,8 @@ uint32_t fdb_count(void)
 /* A MAC not in the table. Full means full: the frame is flooded and nothing is evicted. */
 int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now)
 {
-	if (fdb_count() >= fdb.size)
+	/* the same new MAC twice in one burst: the second finds the first's entry */
+	if (fdb_count() >= fdb.size && rte_hash_lookup(fdb.hash, key) < 0)
 		return -ENOSPC;
 	return rte_hash_add_key_data(fdb.hash, key, (void *)(uintptr_t)FDB_DATA(port, 0, now));
 }
@@ -90,6 +92,7 @@ static void fdb_reclaim(const int32_t *pos, unsigned int n)
 
 /* What a bulk delete removes: port < 0 and vlan < 0 match all, mac NULL matches every MAC. */
 struct fdb_match {
+	const struct vlan_set *keep; /* set: also static entries in VLANs not in keep */
 	int port;
 	int vlan;
 	const struct rte_ether_addr *mac;
@@ -100,7 +103,8 @@ struct fdb_match {
 
 static bool fdb_matches(const struct fdb_match *m, const struct fdb_key *k, uint64_t d)
 {
-	if (FDB_IS_STATIC(d) && !m->with_static)
+	if (FDB_IS_STATIC(d) && !m->with_static &&
+	    (m->keep == NULL || vlan_member(m->keep, k->vlan)))
 		return false;
 	if (m->port >= 0 && FDB_PORT(d) != m->port)
 		return false;
@@ -117,26 +121,29 @@ static bool fdb_matches(const struct fdb_match *m, const struct fdb_key *k, uint
 /* Delete every matching entry, in batches so one grace period covers many keys. */
 static unsigned int fdb_delete_matching(const struct fdb_match *m)
 {
-	int32_t pos[256], p;
-	unsigned int n = 0, total = 0;
+	struct fdb_key keys[256];
+	int32_t pos[RTE_DIM(keys)], p;
+	unsigned int n, i, npos, total = 0;
 	const void *key;
-	uint32_t iter = 0;
+	uint32_t iter;
 	void *data;
 
-	while (rte_hash_iterate(fdb.hash, &key, &data, &iter) >= 0) {
-		if (!fdb_matches(m, key, (uint64_t)(uintptr_t)data))
-			continue;
-		p = rte_hash_del_key(fdb.hash, key);
-		if (p < 0)
-			continue;
-		pos[n++] = p;
-		total++;
-		if (n == RTE_DIM(pos)) {
-			fdb_reclaim(pos, n);
-			n = 0;
+	/* Collect, then delete: a delete during rte_hash_iterate() can move an entry from an
+	 * extendable bucket into a slot the iterator has passed, and it would be missed. */
+	do {
+		n = 0;
+		iter = 0;
+		while (n < RTE_DIM(keys) && rte_hash_iterate(fdb.hash, &key, &data, &iter) >= 0)
+			if (fdb_matches(m, key, (uint64_t)(uintptr_t)data))
+				keys[n++] = *(const struct fdb_key *)key;
+		for (i = 0, npos = 0; i < n; i++) {
+			p = rte_hash_del_key(fdb.hash, &keys[i]);
+			if (p >= 0)
+				pos[npos++] = p;
 		}
-	}
-	fdb_reclaim(pos, n);
+		fdb_reclaim(pos, npos);
+		total += npos;
+	} while (n == RTE_DIM(keys));
 	return total;
 }
 
@@ -144,6 +151,14 @@ static unsigned int fdb_delete_matching(const struct fdb_match *m)
 unsigned int fdb_flush(int port, bool include_static)
 {
 	struct fdb_match m = { .port = port, .vlan = -1, .with_static = include_static };
+
+	return fdb_delete_matching(&m);
+}
+
+/* A port's new VLAN set: its dynamic entries, and its static ones in VLANs it left. */
+unsigned int fdb_flush_vlan_change(int port, const struct vlan_set *keep)
+{
+	struct fdb_match m = { .keep = keep, .port = port, .vlan = -1 };
 
 	return fdb_delete_matching(&m);
 }

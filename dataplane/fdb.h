@@ -59,6 +59,8 @@ int fdb_refresh(const struct fdb_key *key, uint64_t data, uint16_t port, uint32_
 int fdb_add_static(const struct fdb_key *key, uint16_t port);
 unsigned int fdb_del_mac(const struct rte_ether_addr *mac, int vlan);
 unsigned int fdb_flush(int port, bool include_static);
+struct vlan_set;
+unsigned int fdb_flush_vlan_change(int port, const struct vlan_set *keep);
 unsigned int fdb_age(uint32_t now);
 uint32_t fdb_count(void);
 struct json_object *fdb_show_json(uint32_t now);

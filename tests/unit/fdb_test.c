@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The FDB on its own: learning, refresh, static entries, aging, capacity, flushes. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <rte_malloc.h>
+
+#include "fdb.h"
+#include "frames.h"
+#include "harness.h"
+
+#define TEST_FDB_SIZE 64
+
+static struct rte_rcu_qsbr *qsbr; /* no thread registered: a grace period is immediate */
+
+static struct fdb_key key(uint8_t n, uint16_t vlan)
+{
+	struct fdb_key k;
+
+	memset(&k, 0, sizeof(k)); /* the key is hashed whole, padding included */
+	k.mac = frame_mac(n);
+	k.vlan = vlan;
+	return k;
+}
+
+/* The entry's data, or UINT64_MAX when the key is absent. */
+static uint64_t lookup(const struct fdb_key *k)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(fdb.hash, k, &data) < 0)
+		return UINT64_MAX;
+	return (uint64_t)(uintptr_t)data;
+}
+
+static int setup(void **state)
+{
+	return fdb_init(TEST_FDB_SIZE, qsbr);
+}
+
+static int teardown(void **state)
+{
+	fdb_fini();
+	return 0;
+}
+
+static void test_learn(void **state)
+{
+	struct fdb_key k = key(1, 1);
+	uint64_t d;
+
+	assert_int_equal(fdb.aging, FDB_DEFAULT_AGING);
+	assert_int_equal(fdb_count(), 0);
+	assert_int_equal(fdb_learn(&k, 3, 100), 0);
+	d = lookup(&k);
+	assert_true(d == FDB_DATA(3, 0, 100));
+	assert_int_equal(FDB_PORT(d), 3);
+	assert_int_equal(FDB_SEEN(d), 100);
+	assert_false(FDB_IS_STATIC(d));
+	assert_int_equal(fdb_count(), 1);
+	assert_int_equal(rte_hash_count(fdb.hash), 1);
+}
+
+static void test_refresh_moves_and_stamps(void **state)
+{
+	struct fdb_key k = key(1, 1);
+
+	assert_int_equal(fdb_learn(&k, 1, 100), 0);
+	/* same second, another port: the MAC moved */
+	assert_int_equal(fdb_refresh(&k, lookup(&k), 2, 100), 0);
+	assert_true(lookup(&k) == FDB_DATA(2, 0, 100));
+	/* same port, a later second: only the timestamp */
+	assert_int_equal(fdb_refresh(&k, lookup(&k), 2, 105), 0);
+	assert_true(lookup(&k) == FDB_DATA(2, 0, 105));
+	assert_int_equal(fdb_count(), 1);
+}
+
+/* Same port and second: no write. The caller's copy is made stale on purpose, so a write
+ * (of what the caller saw) would show in the table. */
+static void test_refresh_same_second_writes_nothing(void **state)
+{
+	struct fdb_key k = key(1, 1);
+	uint64_t seen = FDB_DATA(1, 0, 100);
+
+	assert_int_equal(fdb_learn(&k, 1, 100), 0);
+	assert_int_equal(fdb_learn(&k, 7, 107), 0); /* overwrites: the table now holds 7@107 */
+	assert_true(lookup(&k) == FDB_DATA(7, 0, 107));
+	assert_int_equal(fdb_refresh(&k, seen, 1, 100), 0);
+	assert_true(lookup(&k) == FDB_DATA(7, 0, 107));
+	/* one second later it does write */
+	assert_int_equal(fdb_refresh(&k, seen, 1, 101), 0);
+	assert_true(lookup(&k) == FDB_DATA(1, 0, 101));
+}
+
+static void test_static_entries(void **state)
+{
+	struct fdb_key s = key(9, 10);
+
+	assert_int_equal(fdb_add_static(&s, 4), 0);
+	assert_true(lookup(&s) == FDB_DATA(4, 1, 0));
+	/* a frame from it on another port does not move it */
+	assert_int_equal(fdb_refresh(&s, lookup(&s), 5, 200), 0);
+	assert_true(lookup(&s) == FDB_DATA(4, 1, 0));
+	/* never aged, even with a tiny aging time */
+	fdb.aging = 1;
+	assert_int_equal(fdb_age(UINT32_MAX), 0);
+	assert_true(lookup(&s) == FDB_DATA(4, 1, 0));
+	/* only flushes that include statics remove it */
+	assert_int_equal(fdb_flush(4, false), 0);
+	assert_int_equal(fdb_flush(-1, false), 0);
+	assert_int_equal(fdb_count(), 1);
+	assert_int_equal(fdb_flush(4, true), 1);
+	assert_true(lookup(&s) == UINT64_MAX);
+	assert_int_equal(fdb_count(), 0);
+}
+
+static void test_static_replaces_dynamic(void **state)
+{
+	struct fdb_key k = key(2, 1);
+
+	assert_int_equal(fdb_learn(&k, 1, 50), 0);
+	assert_int_equal(fdb_add_static(&k, 3), 0);
+	assert_true(lookup(&k) == FDB_DATA(3, 1, 0));
+	assert_int_equal(fdb_count(), 1);
+}
+
+static void test_aging(void **state)
+{
+	struct fdb_key a = key(1, 1), b = key(2, 1);
+
+	fdb.aging = 10;
+	assert_int_equal(fdb_learn(&a, 1, 100), 0);
+	assert_int_equal(fdb_learn(&b, 1, 105), 0);
+	assert_int_equal(fdb_age(109), 0);
+	assert_true(lookup(&a) == FDB_DATA(1, 0, 100));
+	assert_int_equal(fdb_age(110), 1);
+	assert_true(lookup(&a) == UINT64_MAX);
+	assert_true(lookup(&b) == FDB_DATA(1, 0, 105));
+	assert_int_equal(fdb_age(114), 0);
+	assert_int_equal(fdb_age(115), 1);
+	assert_int_equal(fdb_count(), 0);
+}
+
+static void test_aging_zero_never_removes(void **state)
+{
+	struct fdb_key a = key(1, 1);
+
+	fdb.aging = 0;
+	assert_int_equal(fdb_learn(&a, 1, 100), 0);
+	assert_int_equal(fdb_age(100), 0);
+	assert_int_equal(fdb_age(100 + FDB_DEFAULT_AGING), 0);
+	assert_int_equal(fdb_age(UINT32_MAX), 0);
+	assert_true(lookup(&a) == FDB_DATA(1, 0, 100));
+}
+
+/* Full means full: the 65th MAC is refused and nothing is evicted. */
+static void test_capacity(void **state)
+{
+	struct fdb_key k;
+	unsigned int i;
+
+	for (i = 0; i < TEST_FDB_SIZE; i++) {
+		k = key((uint8_t)i, 1);
+		assert_int_equal(fdb_learn(&k, (uint16_t)(i % 3), 100 + i), 0);
+	}
+	assert_int_equal(rte_hash_count(fdb.hash), TEST_FDB_SIZE);
+	k = key(200, 1);
+	assert_int_equal(fdb_learn(&k, 1, 500), -ENOSPC);
+	assert_true(lookup(&k) == UINT64_MAX);
+	assert_int_equal(fdb_add_static(&k, 1), -ENOSPC);
+	assert_int_equal(rte_hash_count(fdb.hash), TEST_FDB_SIZE);
+	for (i = 0; i < TEST_FDB_SIZE; i++) {
+		k = key((uint8_t)i, 1);
+		assert_true(lookup(&k) == FDB_DATA(i % 3, 0, 100 + i));
+	}
+	/* known MACs still move and turn static while the table is full */
+	k = key(0, 1);
+	assert_int_equal(fdb_refresh(&k, lookup(&k), 2, 600), 0);
+	assert_true(lookup(&k) == FDB_DATA(2, 0, 600));
+	k = key(1, 1);
+	assert_int_equal(fdb_add_static(&k, 2), 0);
+	assert_int_equal(rte_hash_count(fdb.hash), TEST_FDB_SIZE);
+	/* room again once something is gone */
+	assert_int_equal(fdb_del_mac(&k.mac, 1), 1);
+	k = key(200, 1);
+	assert_int_equal(fdb_learn(&k, 1, 700), 0);
+	assert_int_equal(fdb_count(), TEST_FDB_SIZE);
+}
+
+/* A deterministic stream of MACs that look random (xorshift32). */
+static struct fdb_key random_key(uint32_t *x)
+{
+	struct fdb_key k;
+
+	memset(&k, 0, sizeof(k));
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	k.mac.addr_bytes[0] = 0x02;
+	memcpy(&k.mac.addr_bytes[2], x, 4);
+	k.vlan = 1;
+	return k;
+}
+
+/*
+ * KNOWN BUG: a flush must remove every matching entry, however the table is filled. Fill a
+ * table of 1024 with MACs spread over its buckets (the last ones land in extendable buckets),
+ * half on port 1, and flush port 1, then all: some entries survive each, because
+ * fdb_delete_matching() deletes while rte_hash_iterate() walks the table, and a delete moves
+ * an entry from an extendable bucket into the slot just visited.
+ */
+static void test_flush_port_of_full_table(void **state)
+{
+	static struct fdb_key keys[1024];
+	uint32_t x = 2463534242u, on1 = 0, i, left = 0;
+
+	fdb_fini();
+	assert_int_equal(fdb_init(RTE_DIM(keys), qsbr), 0);
+	for (i = 0; i < RTE_DIM(keys); i++) {
+		keys[i] = random_key(&x);
+		assert_int_equal(fdb_learn(&keys[i], (uint16_t)(i & 1), 100), 0);
+		on1 += i & 1;
+	}
+	assert_int_equal(fdb_count(), RTE_DIM(keys));
+	for (i = 1; i < RTE_DIM(keys); i += 2)
+		left += lookup(&keys[i]) != UINT64_MAX;
+	assert_int_equal(left, on1);
+	fdb_flush(1, false);
+	for (i = 1, left = 0; i < RTE_DIM(keys); i += 2)
+		left += lookup(&keys[i]) != UINT64_MAX;
+	assert_int_equal(left, 0);
+	assert_int_equal(fdb_count(), RTE_DIM(keys) - on1);
+	assert_int_equal(fdb_flush(-1, false), RTE_DIM(keys) - on1);
+	assert_int_equal(fdb_count(), 0);
+}
+
+static void add_flush_fixture(void)
+{
+	struct fdb_key a = key(1, 1), b = key(2, 1), c = key(3, 1), s = key(4, 1);
+
+	fdb_flush(-1, true);
+	assert_int_equal(fdb_learn(&a, 1, 100), 0);
+	assert_int_equal(fdb_learn(&b, 1, 100), 0);
+	assert_int_equal(fdb_learn(&c, 2, 100), 0);
+	assert_int_equal(fdb_add_static(&s, 1), 0);
+	assert_int_equal(fdb_count(), 4);
+}
+
+static void test_flush(void **state)
+{
+	struct fdb_key a = key(1, 1), b = key(2, 1), c = key(3, 1), s = key(4, 1);
+
+	add_flush_fixture();
+	assert_int_equal(fdb_flush(1, false), 2);
+	assert_true(lookup(&a) == UINT64_MAX);
+	assert_true(lookup(&b) == UINT64_MAX);
+	assert_true(lookup(&c) == FDB_DATA(2, 0, 100));
+	assert_true(lookup(&s) == FDB_DATA(1, 1, 0));
+
+	add_flush_fixture();
+	assert_int_equal(fdb_flush(-1, false), 3);
+	assert_int_equal(fdb_count(), 1);
+	assert_true(lookup(&s) == FDB_DATA(1, 1, 0));
+
+	add_flush_fixture();
+	assert_int_equal(fdb_flush(1, true), 3);
+	assert_int_equal(fdb_count(), 1);
+	assert_true(lookup(&c) == FDB_DATA(2, 0, 100));
+
+	add_flush_fixture();
+	assert_int_equal(fdb_flush(3, true), 0);
+	assert_int_equal(fdb_flush(-1, true), 4);
+	assert_int_equal(fdb_count(), 0);
+}
+
+static void test_same_mac_two_vlans_and_del(void **state)
+{
+	struct fdb_key m10 = key(5, 10), m20 = key(5, 20), o10 = key(6, 10);
+
+	assert_int_equal(fdb_learn(&m10, 1, 100), 0);
+	assert_int_equal(fdb_learn(&m20, 2, 101), 0);
+	assert_int_equal(fdb_add_static(&o10, 3), 0);
+	assert_int_equal(fdb_count(), 3);
+	assert_true(lookup(&m10) == FDB_DATA(1, 0, 100));
+	assert_true(lookup(&m20) == FDB_DATA(2, 0, 101));
+
+	assert_int_equal(fdb_del_mac(&m10.mac, 10), 1);
+	assert_true(lookup(&m10) == UINT64_MAX);
+	assert_true(lookup(&m20) == FDB_DATA(2, 0, 101));
+	assert_int_equal(fdb_del_mac(&m10.mac, 10), 0);
+	assert_int_equal(fdb_del_mac(&m10.mac, 30), 0);
+
+	assert_int_equal(fdb_learn(&m10, 1, 100), 0);
+	assert_int_equal(fdb_del_mac(&m10.mac, -1), 2);
+	assert_int_equal(fdb_count(), 1);
+	/* static entries go too: deleting by MAC is explicit */
+	assert_int_equal(fdb_del_mac(&o10.mac, -1), 1);
+	assert_int_equal(fdb_count(), 0);
+}
+
+static void test_show_json(void **state)
+{
+	struct fdb_key a = key(0xa, 10), s = key(0xb, 20);
+	struct json_object *arr, *o, *v;
+	size_t i;
+
+	assert_int_equal(fdb_learn(&a, PORT_MAX - 1, 100), 0);
+	assert_int_equal(fdb_add_static(&s, PORT_MAX - 1), 0);
+	arr = fdb_show_json(130);
+	assert_int_equal(json_object_array_length(arr), 2);
+	for (i = 0; i < 2; i++) {
+		o = json_object_array_get_idx(arr, i);
+		assert_true(json_object_object_get_ex(o, "mac", &v));
+		if (strcmp(json_object_get_string(v), "02:00:00:00:00:0a") == 0) {
+			json_object_object_get_ex(o, "age_s", &v);
+			assert_int_equal(json_object_get_int(v), 30);
+			json_object_object_get_ex(o, "vlan", &v);
+			assert_int_equal(json_object_get_int(v), 10);
+			json_object_object_get_ex(o, "static", &v);
+			assert_false(json_object_get_boolean(v));
+		} else {
+			assert_string_equal(json_object_get_string(v), "02:00:00:00:00:0b");
+			json_object_object_get_ex(o, "age_s", &v);
+			assert_int_equal(json_object_get_int(v), 0);
+			json_object_object_get_ex(o, "static", &v);
+			assert_true(json_object_get_boolean(v));
+		}
+		json_object_object_get_ex(o, "port", &v);
+		assert_string_equal(json_object_get_string(v), "?"); /* no such port */
+	}
+	json_object_put(arr);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_learn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_moves_and_stamps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_same_second_writes_nothing, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_static_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_static_replaces_dynamic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aging_zero_never_removes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capacity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_mac_two_vlans_and_del, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_show_json, setup, teardown),
+	};
+	const struct CMUnitTest known_bugs[] = {
+		cmocka_unit_test_setup_teardown(test_flush_port_of_full_table, setup, teardown),
+	};
+	int ret;
+
+	if (ut_eal_init("lanswitch_unit_fdb") < 0) {
+		fprintf(stderr, "fdb_test: EAL: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	qsbr = rte_zmalloc("unit_qsbr", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	if (qsbr == NULL || rte_rcu_qsbr_init(qsbr, 1) != 0) {
+		fprintf(stderr, "fdb_test: qsbr\n");
+		return 1;
+	}
+	ret = ut_run("fdb", tests, known_bugs, argc, argv);
+	rte_free(qsbr);
+	ut_eal_fini();
+	return ret;
+}
