@@ -91,7 +91,8 @@ static int cmd_port_set(int argc, char **argv, struct cmd_result *res)
 /* Keep the order: handlers name their own usage line by index. */
 const struct cmd cmd_port_table[] = {
 	{ { "port", "add" },
-	  "port add NAME vhost PATH [--server] | port add NAME dpdk DEVARGS",
+	  "port add NAME vhost PATH [--server] | port add NAME dpdk DEVARGS | port add NAME tap "
+	  "IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC]",
 	  CMD_CHANGES,
 	  cmd_port_add },
 	{ { "port", "del" }, "port del NAME", CMD_CHANGES, cmd_port_del },

@@ -27,6 +27,7 @@
 #include "ctl_server.h"
 #include "fdb.h"
 #include "log.h"
+#include "netlink.h"
 #include "port.h"
 #include "worker.h"
 
@@ -247,6 +248,11 @@ int main(int argc, char **argv)
 		LOG_ERR("workers and FDB: %s", rte_strerror(rte_errno));
 		goto out_workers;
 	}
+	/* before any port: tap ports enter other namespaces and must find their way back */
+	if (netlink_init() < 0) {
+		LOG_ERR("netlink: the daemon's own network namespace: %s", strerror(errno));
+		goto out_workers;
+	}
 	if (ctl_server_open(o.socket, o.state, err, sizeof(err)) < 0) {
 		LOG_ERR("%s", err);
 		goto out_workers;
@@ -270,6 +276,7 @@ out_stop:
 	worker_stop();
 	port_del_all();
 out_workers:
+	netlink_fini();
 	fdb_fini();
 	worker_fini();
 	rte_mempool_free(pool);

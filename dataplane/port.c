@@ -21,6 +21,7 @@ uint16_t port_table_len;
 static const struct port_ops *const port_types[] = {
 	&port_vhost_ops,
 	&port_dpdk_ops,
+	&port_tap_ops,
 };
 
 struct port *port_find(const char *name)
@@ -115,8 +116,8 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 		return ret;
 	ops = port_type_find(type);
 	if (ops == NULL) {
-		snprintf(err, errlen, "port \"%s\": unknown port type \"%s\" (vhost, dpdk)", name,
-		         type);
+		snprintf(err, errlen, "port \"%s\": unknown port type \"%s\" (vhost, dpdk, tap)",
+		         name, type);
 		return -EINVAL;
 	}
 	slot = port_free_slot();
@@ -204,7 +205,7 @@ int port_set_vlan(struct port *p, struct vlan_set *v)
 	__atomic_store_n(&p->vlan, v, __ATOMIC_RELEASE);
 	worker_sync();
 	free(old);
-	fdb_flush(p->index, false);
+	fdb_flush_vlan_change(p->index, v);
 	return 0;
 }
 

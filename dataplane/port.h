@@ -63,6 +63,7 @@ struct port {
 	char name[PORT_NAME_MAX];
 	const struct port_ops *ops;
 	void *priv;
+	uint16_t txq_max; /* 0, or the most tx queues port_eth_start() may set up */
 	char status[PORT_STATUS_MAX];
 };
 
@@ -86,5 +87,6 @@ void port_set_status(struct port *p, const char *fmt, ...) __attribute__((format
 
 extern const struct port_ops port_vhost_ops;
 extern const struct port_ops port_dpdk_ops;
+extern const struct port_ops port_tap_ops;
 
 #endif

@@ -66,6 +66,8 @@ int port_eth_start(struct port *p, char *err, size_t errlen)
 	if (ret < 0)
 		goto err;
 	p->ntxq = (uint16_t)RTE_MIN(worker_count, info.max_tx_queues);
+	if (p->txq_max != 0 && p->ntxq > p->txq_max)
+		p->ntxq = p->txq_max;
 	p->tx_shared = p->ntxq < worker_count;
 	if (*info.dev_flags & RTE_ETH_DEV_INTR_LSC)
 		conf.intr_conf.lsc = 1;
