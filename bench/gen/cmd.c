@@ -14,11 +14,17 @@
  *   stats [PORT]      -> {"ports":[{"port","mac","link":"up"|"down","rx","rx_bytes","tx",
  *                         "tx_bytes","reflected","reflect_drops","untagged",
  *                         "vlans":{"VID":N},"srcs":{"MAC":N,"other":N},"dsts":{...},
- *                         "runts"}],"mbufs_free":N}
+ *                         "runts"}],"mbufs_free":N,"busy_cycles":N,"idle_cycles":N,
+ *                         "tsc_hz":N}      busy/idle: cycles of RX polls that got frames or not
  *   reset             -> {}                 zero the counters and the latency samples
  *   wait PORT COUNT TIMEOUT_MS  -> {"rx":N}
  *   link PORT TIMEOUT_MS        -> {"link":"up"|"down"}
  *   reflect PORT on|off         -> {}
+ *   reflect PORT cycle SRC DST N -> {}      reflect, but rewrite instead of swapping the MACs:
+ *	reflected frame k gets src SRC + k % N and dst DST + k % N (last three bytes, as send's
+ *	srcs/dsts). Two ports with mirrored SRC/DST keep each address behind one port, and a
+ *	closed loop with a few hundred frames in flight cycles through N pairs (a switch must
+ *	learn and look up 2N addresses, not just the ones in flight).
  *   mac PORT          -> {"mac":"02:00:00:00:00:01"}
  *   rate PPS          -> {"rate":PPS}       0 = as fast as the port takes frames
  *   latency           -> {"samples":N,"min_ns","median_ns","p99_ns","max_ns","mean_ns"}
@@ -301,6 +307,10 @@ static int cmd_stats(struct gen *g, struct cmd_ctx *c, int argc, char **argv)
 	ret = cmd_put_u64(c, "mbufs_free", rte_mempool_avail_count(g->pool));
 	if (ret < 0)
 		return ret;
+	/* Where this process's core went (bench: was the guest the bottleneck?). */
+	if (cmd_put_u64(c, "busy_cycles", g->busy_tsc) < 0 ||
+	    cmd_put_u64(c, "idle_cycles", g->idle_tsc) < 0 || cmd_put_u64(c, "tsc_hz", g->tsc_hz) < 0)
+		return -ENOMEM;
 	if (argc == 2) {
 		ret = cmd_parse_port(g, c, argv[1], &p);
 		return ret < 0 ? ret : cmd_stats_port(g, c, p, ports);
@@ -403,12 +413,34 @@ static int cmd_reflect(struct gen *g, struct cmd_ctx *c, int argc, char **argv)
 	ret = cmd_parse_port(g, c, argv[1], &p);
 	if (ret < 0)
 		return ret;
+	if (strcmp(argv[2], "cycle") == 0) {
+		struct rte_ether_addr src, dst;
+		uint64_t n;
+
+		if (argc != 6)
+			return cmd_fail(c, -EINVAL, "usage: reflect PORT cycle SRC DST N");
+		if (mac_parse(argv[3], &src) < 0 || mac_parse(argv[4], &dst) < 0)
+			return cmd_fail(c, -EINVAL, "reflect: bad MAC address");
+		ret = cmd_parse_num(c, "N", argv[5], 1, 1u << 24, &n);
+		if (ret < 0)
+			return ret;
+		p->cyc_src = src;
+		p->cyc_dst = dst;
+		p->cyc_n = (uint32_t)n;
+		p->cyc_i = 0;
+		p->cycle = true;
+		p->reflect = true;
+		return 0;
+	}
+	if (argc != 3)
+		return cmd_fail(c, -EINVAL, "usage: reflect PORT on|off|cycle SRC DST N");
 	if (strcmp(argv[2], "on") == 0)
 		p->reflect = true;
 	else if (strcmp(argv[2], "off") == 0)
 		p->reflect = false;
 	else
-		return cmd_fail(c, -EINVAL, "reflect: want on or off, not \"%s\"", argv[2]);
+		return cmd_fail(c, -EINVAL, "reflect: want on, off or cycle, not \"%s\"", argv[2]);
+	p->cycle = false;
 	return 0;
 }
 
@@ -457,7 +489,7 @@ static const struct cmd cmds[] = {
 	{ "reset", 0, 0, "reset", cmd_reset },
 	{ "wait", 3, 3, "wait PORT COUNT TIMEOUT_MS", cmd_wait },
 	{ "link", 2, 2, "link PORT TIMEOUT_MS", cmd_link },
-	{ "reflect", 2, 2, "reflect PORT on|off", cmd_reflect },
+	{ "reflect", 2, 5, "reflect PORT on|off|cycle SRC DST N", cmd_reflect },
 	{ "mac", 1, 1, "mac PORT", cmd_mac },
 	{ "rate", 1, 1, "rate PPS", cmd_rate },
 	{ "latency", 0, 0, "latency", cmd_latency },

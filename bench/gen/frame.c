@@ -106,3 +106,17 @@ int frame_swap_macs(struct rte_mbuf *m)
 	eh->src_addr = t;
 	return 0;
 }
+
+/* src + k and dst + k (in the last three bytes), as frame_build() numbers its addresses. */
+int frame_set_macs(struct rte_mbuf *m, const struct rte_ether_addr *src,
+                   const struct rte_ether_addr *dst, uint32_t k)
+{
+	struct rte_ether_hdr *eh;
+
+	if (m->data_len < RTE_ETHER_HDR_LEN)
+		return -EINVAL;
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	mac_add(&eh->dst_addr, dst, k);
+	mac_add(&eh->src_addr, src, k);
+	return 0;
+}

@@ -51,5 +51,7 @@ int frame_build(struct rte_mbuf *m, const struct frame_spec *s, uint64_t i, uint
                 uint32_t tag, uint64_t tsc);
 struct frame_stamp *frame_stamp_find(struct rte_mbuf *m);
 int frame_swap_macs(struct rte_mbuf *m);
+int frame_set_macs(struct rte_mbuf *m, const struct rte_ether_addr *src,
+                   const struct rte_ether_addr *dst, uint32_t k);
 
 #endif

@@ -62,6 +62,16 @@ struct gen_port {
 	struct rte_ether_addr mac;
 	bool link_up;
 	bool reflect;
+	/*
+	 * reflect cycle: instead of swapping the MACs, reflected frame k gets src = cyc_src +
+	 * k % cyc_n and dst = cyc_dst + k % cyc_n (the last three bytes). A closed loop then
+	 * carries more addresses than it has frames in flight: see cmd.c.
+	 */
+	bool cycle;
+	struct rte_ether_addr cyc_src;
+	struct rte_ether_addr cyc_dst;
+	uint32_t cyc_n;
+	uint32_t cyc_i;
 	uint64_t tx_seq; /* sequence number of the next frame `send` builds */
 	unsigned int pend_n;
 	struct rte_mbuf *pend[GEN_PEND_MAX];
@@ -76,11 +86,14 @@ struct gen {
 	uint64_t tsc_hz;
 	uint64_t next_link_tsc;
 	uint64_t rate_pps; /* 0: send as fast as the port takes frames */
+	uint64_t busy_tsc; /* cycles of polls that received something (stats: busy_cycles) */
+	uint64_t idle_tsc; /* and of polls that did not */
 	struct latency lat;
 	struct cmd_reader in;
 	FILE *out; /* replies only; stdout itself goes to stderr, see main.c */
 	bool quiet;
 	bool yield; /* sched_yield() when idle, to share the cores with a switch */
+	bool lean;  /* --lean: count only frames and bytes, no MAC/VLAN tables, no latency */
 	bool quit;
 	char **eal_argv; /* argv without the server ports, see probe.h */
 	pthread_t probe_tid;

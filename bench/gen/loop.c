@@ -47,10 +47,18 @@ static void gen_flush(struct gen_port *p)
  * loop through two processes each return measures one round trip, not the frame's age.
  * A runt has no MACs to swap: it is not reflected.
  */
-static bool gen_reflect(struct gen *g, struct rte_mbuf *m, struct frame_stamp *st, uint64_t now)
+static bool gen_reflect(struct gen *g, struct gen_port *p, struct rte_mbuf *m,
+                        struct frame_stamp *st, uint64_t now)
 {
-	if (frame_swap_macs(m) < 0)
-		return false;
+	if (!p->cycle) {
+		if (frame_swap_macs(m) < 0)
+			return false;
+	} else {
+		if (frame_set_macs(m, &p->cyc_src, &p->cyc_dst, p->cyc_i) < 0)
+			return false;
+		if (++p->cyc_i == p->cyc_n)
+			p->cyc_i = 0;
+	}
 	if (st != NULL && st->tag == g->tag)
 		st->tsc = now;
 	return true;
@@ -74,6 +82,8 @@ unsigned int gen_poll(struct gen *g)
 	uint16_t i, j, n, nb_drop;
 	uint64_t now = rte_rdtsc();
 
+	uint64_t t0 = now;
+
 	if (now >= g->next_link_tsc)
 		gen_link_tick(g, now);
 	for (i = 0; i < g->nb_ports; i++) {
@@ -96,12 +106,18 @@ unsigned int gen_poll(struct gen *g)
 		now = rte_rdtsc();
 		nb_drop = 0;
 		for (j = 0; j < n; j++) {
-			count_rx(&p->count, m[j]);
-			st = frame_stamp_find(m[j]);
+			if (g->lean) {
+				p->count.rx++;
+				p->count.rx_bytes += rte_pktmbuf_pkt_len(m[j]);
+				st = NULL;
+			} else {
+				count_rx(&p->count, m[j]);
+				st = frame_stamp_find(m[j]);
+			}
 			/* Another process's TSC means nothing here; so would a negative age. */
 			if (st != NULL && st->tag == g->tag && st->tsc <= now)
 				latency_add(&g->lat, now - st->tsc);
-			if (!p->reflect || !gen_reflect(g, m[j], st, now)) {
+			if (!p->reflect || !gen_reflect(g, p, m[j], st, now)) {
 				drop[nb_drop++] = m[j];
 			} else if (p->pend_n == GEN_PEND_MAX) {
 				p->count.reflect_drops++;
@@ -115,6 +131,10 @@ unsigned int gen_poll(struct gen *g)
 		if (p->pend_n != 0)
 			gen_flush(p);
 	}
+	if (total != 0)
+		g->busy_tsc += rte_rdtsc() - t0;
+	else
+		g->idle_tsc += rte_rdtsc() - t0;
 	return total;
 }
 
