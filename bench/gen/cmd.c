@@ -309,7 +309,8 @@ static int cmd_stats(struct gen *g, struct cmd_ctx *c, int argc, char **argv)
 		return ret;
 	/* Where this process's core went (bench: was the guest the bottleneck?). */
 	if (cmd_put_u64(c, "busy_cycles", g->busy_tsc) < 0 ||
-	    cmd_put_u64(c, "idle_cycles", g->idle_tsc) < 0 || cmd_put_u64(c, "tsc_hz", g->tsc_hz) < 0)
+	    cmd_put_u64(c, "idle_cycles", g->idle_tsc) < 0 ||
+	    cmd_put_u64(c, "tsc_hz", g->tsc_hz) < 0)
 		return -ENOMEM;
 	if (argc == 2) {
 		ret = cmd_parse_port(g, c, argv[1], &p);
