@@ -10,12 +10,7 @@ B=02:00:00:00:00:0b
 
 setup() {
 	daemon_start --fdb-size 8 || exit 1
-	gen_start ga "$T/ga.sock" $A && gen_start gb "$T/gb.sock" $B || exit 1
-	lanctl port add ga vhost "$T/ga.sock" && lanctl port add gb vhost "$T/gb.sock" || exit 1
-	for g in ga gb; do
-		gen_link_up $g || exit 1
-		wait_for "port $g up" 10 '[ "$(port_field '$g' .link)" == up ]' || exit 1
-	done
+	guests_attach ga=$A gb=$B
 }
 
 test_full_no_eviction() {

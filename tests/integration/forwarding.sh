@@ -11,16 +11,7 @@ C=02:00:00:00:00:0c
 
 setup() {
 	daemon_start || exit 1
-	gen_start ga "$T/ga.sock" $A || exit 1
-	gen_start gb "$T/gb.sock" $B || exit 1
-	gen_start gc "$T/gc.sock" $C || exit 1
-	for g in ga gb gc; do
-		lanctl port add $g vhost "$T/$g.sock" || exit 1
-	done
-	for g in ga gb gc; do
-		gen_link_up $g || { log "guest $g: link did not come up"; exit 1; }
-		wait_for "port $g up" 10 '[ "$(port_field $g .link)" == up ]' || exit 1
-	done
+	guests_attach ga=$A gb=$B gc=$C
 }
 
 test_broadcast() {

@@ -155,3 +155,19 @@ gen_stop() { # gen_stop NAME [kill]: quit (or SIGKILL) one guest and forget it
 gen_rx() { gen "$1" stats | jq -r '.ports[0].rx'; } # frames received since the last reset
 gen_reset_all() { local n; for n in "${!GEN_PID[@]}"; do gen "$n" reset >/dev/null; done; }
 gen_link_up() { [ "$(gen "$1" link 0 "${2:-10000}" | jq -r .link)" == up ]; }
+
+# guests_attach NAME=MAC...: for each, a guest owning $T/NAME.sock, a client-mode port NAME
+# on it, and both ends' links up. Exits the test on failure: nothing after it could pass.
+guests_attach() {
+	local pair g
+	for pair in "$@"; do
+		g=${pair%%=*}
+		gen_start "$g" "$T/$g.sock" "${pair#*=}" || exit 1
+		lanctl port add "$g" vhost "$T/$g.sock" || exit 1
+	done
+	for pair in "$@"; do
+		g=${pair%%=*}
+		gen_link_up "$g" || { log "guest $g: link did not come up"; exit 1; }
+		wait_for "port $g up" 10 '[ "$(port_field '"$g"' .link)" == up ]' || exit 1
+	done
+}
