@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -223,6 +224,67 @@ err_close:
 	return ret;
 }
 
+/* The first XDP program of the object, or NULL. */
+static struct bpf_program *ctl_find_xdp(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) if (bpf_program__type(prog) ==
+	                                            BPF_PROG_TYPE_XDP) return prog;
+	return NULL;
+}
+
+/* libbpf's own codes (an ELF it cannot read: 4001) have names only libbpf knows. */
+static void ctl_strerror(int ret, char *buf, size_t len)
+{
+	if (libbpf_strerror(ret, buf, len) < 0)
+		snprintf(buf, len, "%s", strerror(-ret));
+}
+
+int xdp_ctl_open_file(const char *path, struct xdp_ctl **ctlp, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	char why[128];
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	struct bpf_object *obj;
+	int ret;
+
+	obj = bpf_object__open_file(path, NULL);
+	if (obj == NULL) {
+		ret = errno > 0 ? -errno : -EINVAL;
+		ctl_strerror(ret, why, sizeof(why));
+		snprintf(err, errlen, "XDP object %s: cannot open: %s", path, why);
+		return ret;
+	}
+	prog = ctl_find_xdp(obj);
+	if (prog == NULL) {
+		ret = -ENOENT;
+		snprintf(err, errlen, "XDP object %s: has no XDP program", path);
+		goto out;
+	}
+	ret = bpf_object__load(obj);
+	if (ret < 0) {
+		ctl_strerror(ret, why, sizeof(why));
+		snprintf(err, errlen, "XDP object %s: the kernel refused to load it: %s", path,
+		         why);
+		goto out;
+	}
+	memset(&info, 0, sizeof(info));
+	ret = bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len);
+	if (ret == 0)
+		ret = xdp_ctl_open_prog_id(info.id, ctlp);
+	if (ret < 0)
+		snprintf(err, errlen, "XDP object %s: %s", path,
+		         ret == -ENOENT   ? "not a lanswitch program (its maps are missing)"
+		         : ret == -EPROTO ? "its maps have another layout than this lanswitch's"
+		                          : strerror(-ret));
+out:
+	/* the handle holds its own references to the program and maps */
+	bpf_object__close(obj);
+	return ret;
+}
+
 int xdp_ctl_open_ifindex(int ifindex, struct xdp_ctl **ctlp)
 {
 	uint32_t prog_id = 0;
@@ -270,6 +332,23 @@ int xdp_ctl_prog_fd(const struct xdp_ctl *ctl)
 uint32_t xdp_ctl_prog_id(const struct xdp_ctl *ctl)
 {
 	return ctl->prog_id;
+}
+
+int xdp_ctl_attached_id(int ifindex, uint32_t *prog_id)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, opts);
+	int ret;
+
+	ret = bpf_xdp_query(ifindex, 0, &opts);
+	if (ret < 0)
+		return ret;
+	/* one of the modes' ids, whichever is set: a program in any mode occupies the hook */
+	*prog_id = opts.prog_id
+	                   ? opts.prog_id
+	                   : (opts.drv_prog_id
+	                              ? opts.drv_prog_id
+	                              : (opts.skb_prog_id ? opts.skb_prog_id : opts.hw_prog_id));
+	return 0;
 }
 
 int xdp_ctl_attach(struct xdp_ctl *ctl, int ifindex, uint32_t xdp_flags)

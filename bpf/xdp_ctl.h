@@ -34,6 +34,12 @@ int xdp_ctl_open(struct xdp_ctl **ctlp);
  * a library from different builds).
  */
 int xdp_ctl_open_prog_id(uint32_t prog_id, struct xdp_ctl **ctlp);
+/*
+ * Load the XDP program of an object file (a build of lanswitch_xdp.bpf.c, or one of the
+ * user's with the same maps) rather than the built-in one. On error, err says which step
+ * failed: the file, the kernel's verifier, a missing program or maps of another layout.
+ */
+int xdp_ctl_open_file(const char *path, struct xdp_ctl **ctlp, char *err, size_t errlen);
 /* The maps of the program attached to this interface (any one mode); -ENOENT if none. */
 int xdp_ctl_open_ifindex(int ifindex, struct xdp_ctl **ctlp);
 /* Detach if xdp_ctl_attach() attached it, and drop this handle's references. NULL is ok. */
@@ -42,6 +48,8 @@ void xdp_ctl_close(struct xdp_ctl *ctl);
 int xdp_ctl_prog_fd(const struct xdp_ctl *ctl);
 uint32_t xdp_ctl_prog_id(const struct xdp_ctl *ctl);
 
+/* The id of the XDP program attached to ifindex in any mode, 0 if none. */
+int xdp_ctl_attached_id(int ifindex, uint32_t *prog_id);
 /* Attach to ifindex with XDP_FLAGS_* (XDP_FLAGS_SKB_MODE for generic); fails if one is. */
 int xdp_ctl_attach(struct xdp_ctl *ctl, int ifindex, uint32_t xdp_flags);
 /* Detach what xdp_ctl_attach() attached, only if it is still this program. */

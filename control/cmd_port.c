@@ -115,6 +115,8 @@ static void port_notes(struct json_object *port, FILE *out)
 	}
 	if (status)
 		fprintf(out, "    status: %s\n", status);
+	if (print_get_str(port, "warning"))
+		fprintf(out, "    warning: %s\n", print_get_str(port, "warning"));
 }
 
 int cmd_port_list_print(struct json_object *result, FILE *out)
@@ -128,4 +130,15 @@ int cmd_port_list_print(struct json_object *result, FILE *out)
 	};
 
 	return print_table(&table, result, out);
+}
+
+/* The port was added, with less than was asked (a fallback the daemon chose). */
+int cmd_port_add_print(struct json_object *result, FILE *out)
+{
+	const char *warning = print_get_str(result, "warning");
+
+	if (warning == NULL)
+		return -EPROTO;
+	fprintf(out, "warning: %s\n", warning);
+	return 0;
 }

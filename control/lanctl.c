@@ -47,6 +47,7 @@ struct lanctl_printer {
 
 static const struct lanctl_printer lanctl_printers[] = {
 	{ { "port", "list", NULL }, cmd_port_list_print },
+	{ { "port", "add", NULL }, cmd_port_add_print },
 	{ { "fdb", "show", NULL }, cmd_fdb_show_print },
 	{ { "stats", NULL }, cmd_stats_print },
 	{ { "config", "show", NULL }, cmd_config_show_print },

@@ -27,6 +27,7 @@ enum lanctl_exit {
  * is). Write errors are left in the stream for the caller to find once, at the end.
  */
 int cmd_port_list_print(struct json_object *result, FILE *out);
+int cmd_port_add_print(struct json_object *result, FILE *out);
 int cmd_fdb_show_print(struct json_object *result, FILE *out);
 int cmd_stats_print(struct json_object *result, FILE *out);
 int cmd_config_show_print(struct json_object *result, FILE *out);

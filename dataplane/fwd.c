@@ -222,6 +222,13 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	}
 }
 
+static inline uint16_t fwd_tx(struct port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (likely(p->tx_burst == NULL))
+		return rte_eth_tx_burst(p->eth_id, q, pkts, n);
+	return p->tx_burst(p, q, pkts, n);
+}
+
 /* One tx burst per output port; what the port did not take is freed and counted there. */
 void fwd_flush(struct worker *w)
 {
@@ -242,10 +249,9 @@ void fwd_flush(struct worker *w)
 			q = w->id % p->ntxq;
 			if (unlikely(locked))
 				rte_spinlock_lock(&p->tx_lock);
-			sent = rte_eth_tx_burst(p->eth_id, q, tb->pkts, tb->n);
+			sent = fwd_tx(p, q, tb->pkts, tb->n);
 			for (j = p->tx_retries; unlikely(sent < tb->n) && j > 0; j--)
-				sent += rte_eth_tx_burst(p->eth_id, q, tb->pkts + sent,
-				                         tb->n - sent);
+				sent += fwd_tx(p, q, tb->pkts + sent, tb->n - sent);
 			if (unlikely(locked))
 				rte_spinlock_unlock(&p->tx_lock);
 		}

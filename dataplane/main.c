@@ -171,6 +171,7 @@ static void main_loop(void)
 
 	while (!main_quit) {
 		ctl_server_poll(MAIN_TICK_MS);
+		netlink_watch_poll();
 		port_poll_all();
 		now = worker_clock();
 		if (now != aged) {
@@ -253,6 +254,11 @@ int main(int argc, char **argv)
 		LOG_ERR("netlink: the daemon's own network namespace: %s", strerror(errno));
 		goto out_workers;
 	}
+	/* before any port: an afxdp port follows its interface's link from the start */
+	if (netlink_watch_start(port_link_event) < 0) {
+		LOG_ERR("netlink: cannot listen to link events");
+		goto out_workers;
+	}
 	if (ctl_server_open(o.socket, o.state, err, sizeof(err)) < 0) {
 		LOG_ERR("%s", err);
 		goto out_workers;
@@ -276,6 +282,7 @@ out_stop:
 	worker_stop();
 	port_del_all();
 out_workers:
+	netlink_watch_stop();
 	netlink_fini();
 	fdb_fini();
 	worker_fini();

@@ -13,7 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/ethtool.h>
 #include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -278,6 +281,77 @@ int netlink_link_up(struct netlink *nl, const char *ifname, char *err, size_t er
 	ret = rtnl_link_change(nl->sk, link, change, 0);
 	if (ret < 0)
 		ret = netlink_fail(nl, ret, ifname, err, errlen, "set up");
+	rtnl_link_put(change);
+out_link:
+	rtnl_link_put(link);
+	return ret;
+}
+
+/* RX queues the driver uses now (ethtool's channels: RX plus combined); 0 if it cannot tell.
+ * An ioctl rather than netlink: ethtool's netlink family needs a generic-netlink lookup for
+ * one number. The socket is the calling thread's namespace, the daemon's own. */
+static unsigned int netlink_rx_queues(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = { 0 };
+	int fd, ret;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	ret = ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	return ret == 0 ? ch.rx_count + ch.combined_count : 0;
+}
+
+int netlink_link_info(struct netlink *nl, const char *ifname, struct netlink_link_info *out,
+                      char *err, size_t errlen)
+{
+	struct rtnl_link *link;
+	int ret;
+
+	ret = netlink_link_get(nl, ifname, &link);
+	if (ret < 0 && nl->kernel_err == 0 && (ret == -NLE_NODEV || ret == -NLE_OBJ_NOTFOUND)) {
+		snprintf(err, errlen, "interface %s: no such interface", ifname);
+		return -ENODEV;
+	}
+	if (ret < 0)
+		return netlink_fail(nl, ret, ifname, err, errlen, "find");
+	out->ifindex = rtnl_link_get_ifindex(link);
+	out->mtu = rtnl_link_get_mtu(link);
+	out->flags = rtnl_link_get_flags(link);
+	/* the queues in use, not the ones allocated (veth allocates one per CPU, uses one) */
+	out->rx_queues = netlink_rx_queues(ifname);
+	if (out->rx_queues == 0)
+		out->rx_queues = rtnl_link_get_num_rx_queues(link);
+	rtnl_link_put(link);
+	return 0;
+}
+
+int netlink_link_promisc(struct netlink *nl, const char *ifname, bool on, char *err, size_t errlen)
+{
+	struct rtnl_link *link, *change;
+	int ret;
+
+	ret = netlink_link_get(nl, ifname, &link);
+	if (ret < 0)
+		return netlink_fail(nl, ret, ifname, err, errlen, "find");
+	change = rtnl_link_alloc();
+	if (change == NULL) {
+		ret = netlink_fail(nl, -NLE_NOMEM, ifname, err, errlen, "promiscuous mode");
+		goto out_link;
+	}
+	if (on)
+		rtnl_link_set_flags(change, IFF_PROMISC);
+	else
+		rtnl_link_unset_flags(change, IFF_PROMISC);
+	nl->kernel_err = 0;
+	ret = rtnl_link_change(nl->sk, link, change, 0);
+	if (ret < 0)
+		ret = netlink_fail(nl, ret, ifname, err, errlen, "promiscuous mode %s",
+		                   on ? "on" : "off");
 	rtnl_link_put(change);
 out_link:
 	rtnl_link_put(link);

@@ -30,6 +30,14 @@ struct netlink_prefix {
 	uint8_t addr[16];
 };
 
+/* What a port over an existing interface needs to know of it. */
+struct netlink_link_info {
+	int ifindex;
+	unsigned int mtu;
+	unsigned int flags; /* IFF_* */
+	unsigned int rx_queues;
+};
+
 int netlink_init(void);
 void netlink_fini(void);
 
@@ -43,6 +51,22 @@ void netlink_close(struct netlink *nl);
 int netlink_prefix_parse(const char *s, bool need_len, struct netlink_prefix *out);
 int netlink_link_index(struct netlink *nl, const char *ifname);
 int netlink_link_up(struct netlink *nl, const char *ifname, char *err, size_t errlen);
+int netlink_link_info(struct netlink *nl, const char *ifname, struct netlink_link_info *out,
+                      char *err, size_t errlen);
+/* Set or clear the interface's user-requested IFF_PROMISC. */
+int netlink_link_promisc(struct netlink *nl, const char *ifname, bool on, char *err, size_t errlen);
+
+/*
+ * Link events of the daemon's own namespace (RTM_NEWLINK, RTM_DELLINK), read on the control
+ * thread without blocking: netlink_watch_poll() hands each to the callback given to
+ * netlink_watch_start(), or calls it with NULL when the kernel dropped events (the socket's
+ * buffer overflowed) and the listener must ask for the state again.
+ */
+struct port_link_event;
+typedef void (*netlink_watch_cb)(const struct port_link_event *ev);
+int netlink_watch_start(netlink_watch_cb cb);
+void netlink_watch_poll(void);
+void netlink_watch_stop(void);
 int netlink_addr_add(struct netlink *nl, const char *ifname, const struct netlink_prefix *addr,
                      char *err, size_t errlen);
 int netlink_route_add(struct netlink *nl, const char *ifname, const struct netlink_prefix *dst,

@@ -22,6 +22,7 @@ static const struct port_ops *const port_types[] = {
 	&port_vhost_ops,
 	&port_dpdk_ops,
 	&port_tap_ops,
+	&port_afxdp_ops,
 };
 
 struct port *port_find(const char *name)
@@ -116,8 +117,9 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 		return ret;
 	ops = port_type_find(type);
 	if (ops == NULL) {
-		snprintf(err, errlen, "port \"%s\": unknown port type \"%s\" (vhost, dpdk, tap)",
-		         name, type);
+		snprintf(err, errlen,
+		         "port \"%s\": unknown port type \"%s\" (vhost, dpdk, tap, afxdp)", name,
+		         type);
 		return -EINVAL;
 	}
 	slot = port_free_slot();
@@ -148,6 +150,8 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 	}
 	LOG_INFO("port \"%s\": added (%s, slot %d, worker %u): %s", name, type, slot, p->worker,
 	         p->status);
+	if (p->warning[0] != '\0')
+		LOG_WARN("port \"%s\": %s", name, p->warning);
 	return 0;
 
 err_unpublish:
@@ -198,15 +202,34 @@ void port_del_all(void)
 }
 
 /* Swap in a new VLAN set; dynamic entries learned under the old one are forgotten. */
-int port_set_vlan(struct port *p, struct vlan_set *v)
+int port_set_vlan(struct port *p, struct vlan_set *v, char *err, size_t errlen)
 {
 	struct vlan_set *old = p->vlan;
+	int ret;
+
+	if (p->ops->vlan_changed != NULL) {
+		ret = p->ops->vlan_changed(p, v, err, errlen);
+		if (ret < 0) {
+			free(v);
+			return ret;
+		}
+	}
 
 	__atomic_store_n(&p->vlan, v, __ATOMIC_RELEASE);
 	worker_sync();
 	free(old);
 	fdb_flush_vlan_change(p->index, v);
 	return 0;
+}
+
+/* From netlink_watch: each port over a kernel interface checks whether it is its own. */
+void port_link_event(const struct port_link_event *ev)
+{
+	uint16_t i;
+
+	for (i = 0; i < port_table_len; i++)
+		if (port_table[i] != NULL && port_table[i]->ops->link_event != NULL)
+			port_table[i]->ops->link_event(port_table[i], ev);
 }
 
 void port_poll_all(void)
@@ -253,13 +276,15 @@ void port_describe_all(FILE *out)
 		fprintf(out, " %s ", p->ops->type);
 		p->ops->describe(p, out);
 		fputc('\n', out);
-		if (p->vlan->ntagged == 0 && p->vlan->pvid == VLAN_DEFAULT)
-			continue;
-		fputs("port set ", out);
-		config_quote(out, p->name);
-		fputc(' ', out);
-		port_vlan_words(p->vlan, out);
-		fputc('\n', out);
+		if (p->vlan->ntagged != 0 || p->vlan->pvid != VLAN_DEFAULT) {
+			fputs("port set ", out);
+			config_quote(out, p->name);
+			fputc(' ', out);
+			port_vlan_words(p->vlan, out);
+			fputc('\n', out);
+		}
+		if (p->ops->describe_set != NULL)
+			p->ops->describe_set(p, out);
 	}
 }
 
@@ -296,6 +321,9 @@ static struct json_object *port_json(const struct port *p)
 	json_object_object_add(o, "drops", drops);
 	json_object_object_add(o, "mtu", json_object_new_int(p->max_len - RTE_ETHER_HDR_LEN));
 	json_object_object_add(o, "status", json_object_new_string(p->status));
+	json_object_object_add(o, "warning",
+	                       p->warning[0] ? json_object_new_string(p->warning) : NULL);
+	json_object_object_add(o, "link_downs", json_object_new_uint64(p->link_downs));
 	port_json_vlan(p->vlan, o);
 	if (p->ops->show != NULL)
 		p->ops->show(p, o);

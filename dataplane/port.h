@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The port table. Every port is a DPDK ethdev opened by its type's ops (vhost-user, any
- * DPDK device, later AF_XDP and TAP), so the workers move frames the same way for all.
+ * DPDK device, TAP) or AF_XDP sockets of our own behind burst functions with the ethdev's
+ * contract, so the workers move frames the same way for all.
  *
  * Threads: the control thread alone adds, removes and reconfigures ports. Workers read
  * port_table[] and the fields marked "fast path" through RCU (lanswitch's rte_rcu_qsbr): a
@@ -28,7 +29,16 @@
 #define PORT_STATUS_MAX 160
 
 struct port;
+struct worker;
 struct json_object;
+
+/* A link change the kernel announced (netlink_watch.c), for ports over kernel interfaces. */
+struct port_link_event {
+	int ifindex;
+	bool running; /* IFF_UP and IFF_RUNNING: administratively up with carrier */
+	unsigned int mtu;
+	bool gone; /* the interface was deleted */
+};
 
 /* What a port type does; each port_<type>.c ends in one of these. */
 struct port_ops {
@@ -44,7 +54,28 @@ struct port_ops {
 	void (*show)(const struct port *p, struct json_object *obj);
 	/* Control thread, every tick: refresh link state and status; may be NULL. */
 	void (*poll)(struct port *p);
+
+	/* Optional hooks; NULL where the type has nothing to do. */
+	/* The port's VLAN set is about to become v: mirror it where the type filters (XDP maps);
+	 * an error keeps the old set. */
+	int (*vlan_changed)(struct port *p, const struct vlan_set *v, char *err, size_t errlen);
+	/* "port set NAME KEY VALUE" for the type's own keys; -ENOTSUP: not a key of ours. */
+	int (*set)(struct port *p, const char *key, const char *value, char *err, size_t errlen);
+	/* Append whole "port set ..." lines that restore what set() changed. */
+	void (*describe_set)(const struct port *p, FILE *out);
+	/* A kernel interface changed; ev == NULL: events were lost, ask the kernel again. */
+	void (*link_event)(struct port *p, const struct port_link_event *ev);
 };
+
+/*
+ * Burst functions of a port that is not an ethdev (AF_XDP sockets of our own). NULL for
+ * ethdev ports: the workers call rte_eth_rx_burst()/rte_eth_tx_burst() on eth_id directly,
+ * so the common path pays one predictable branch and no indirect call. Same contract as
+ * DPDK's: tx takes ownership of the mbufs it returns as sent.
+ */
+typedef uint16_t (*port_rx_burst_t)(struct worker *w, struct port *p, struct rte_mbuf **pkts,
+                                    uint16_t n);
+typedef uint16_t (*port_tx_burst_t)(struct port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n);
 
 struct port {
 	/* fast path: read by workers */
@@ -57,6 +88,9 @@ struct port {
 	volatile bool up;      /* link up; written by the control thread or an LSC callback */
 	uint16_t worker;       /* the worker that polls its rx queue; fixed for the port's life */
 	struct vlan_set *vlan; /* RCU: replaced whole, old one freed after a grace period */
+	port_rx_burst_t rx_burst; /* NULL: an ethdev */
+	port_tx_burst_t tx_burst;
+	void *fast; /* the type's fast-path state, for rx_burst and tx_burst */
 	rte_spinlock_t tx_lock;
 
 	/* control thread only */
@@ -65,6 +99,8 @@ struct port {
 	void *priv;
 	uint16_t txq_max; /* 0, or the most tx queues port_eth_start() may set up */
 	char status[PORT_STATUS_MAX];
+	char warning[PORT_STATUS_MAX]; /* open() did less than asked (a fallback): say so */
+	uint64_t link_downs;           /* times the link went down while a port */
 };
 
 extern struct port *port_table[PORT_MAX];
@@ -73,8 +109,9 @@ extern uint16_t port_table_len; /* highest used slot + 1: bound of the flood loo
 int port_add(const char *name, const char *type, int argc, char **argv, char *err, size_t errlen);
 int port_del(const char *name, char *err, size_t errlen);
 struct port *port_find(const char *name);
-int port_set_vlan(struct port *p, struct vlan_set *v);
+int port_set_vlan(struct port *p, struct vlan_set *v, char *err, size_t errlen);
 void port_poll_all(void);
+void port_link_event(const struct port_link_event *ev);
 void port_del_all(void);
 void port_describe_all(FILE *out);
 struct json_object *port_list_json(void);
@@ -88,5 +125,6 @@ void port_set_status(struct port *p, const char *fmt, ...) __attribute__((format
 extern const struct port_ops port_vhost_ops;
 extern const struct port_ops port_dpdk_ops;
 extern const struct port_ops port_tap_ops;
+extern const struct port_ops port_afxdp_ops;
 
 #endif

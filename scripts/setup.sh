@@ -13,12 +13,13 @@ set -euo pipefail
 # What the build, the demo and the tests use. Names checked against Debian 12 (bookworm).
 # dpdk-dev holds dpdk-testpmd (the e2e self-test's switch and bench's no-lookup limit).
 # xz-utils and binutils (readelf) are for the e2e guest image: they unpack the PVH vmlinux.
+# ethtool and python3: the afxdp namespace tests (checksum offload off, rawsend.py frames).
 PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libjson-c-dev libcmocka-dev libsystemd-dev
 	libnl-3-dev libnl-route-3-dev libbpf-dev libxdp-dev
 	clang llvm bpftool clang-format jq
-	iputils-ping iproute2 iperf3 netsniff-ng tcpdump
+	iputils-ping iproute2 iperf3 netsniff-ng tcpdump ethtool python3
 	busybox-static qemu-system-x86 cpio xz-utils binutils
 )
 HUGEPAGES_TARGET=${LANSWITCH_HUGEPAGES:-1024}

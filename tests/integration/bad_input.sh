@@ -29,7 +29,7 @@ test_config_errors() {
 		'1|lanswitchd: error: lanswitch.conf:3: unterminated double quote' \
 		"$(refuse_config '' '' 'port add "g0 vhost /x.sock')"
 	check "usage error" \
-		'1|lanswitchd: error: lanswitch.conf:1: usage: port add NAME vhost PATH [--server] | port add NAME dpdk DEVARGS | port add NAME tap IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC]' \
+		'1|lanswitchd: error: lanswitch.conf:1: usage: port add NAME vhost PATH [--server] | port add NAME dpdk DEVARGS | port add NAME tap IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC] | port add NAME afxdp IFACE [--queues N] [--mode native|generic] [--zero-copy] [--xdp-prog OBJ]' \
 		"$(refuse_config 'port add g0')"
 	check "query in a config" \
 		'1|lanswitchd: error: lanswitch.conf:1: "port list" only reads; it has no place in a configuration file' \
@@ -62,7 +62,7 @@ test_command_errors() {
 		port add x vhost /nonexistent/dir/x.sock --server
 	refused 'port "x": vhost socket rel.sock: must be an absolute path of at most 107 characters, without commas' \
 		port add x vhost rel.sock
-	refused 'port "x": unknown port type "frob" (vhost, dpdk, tap)' port add x frob y
+	refused 'port "x": unknown port type "frob" (vhost, dpdk, tap, afxdp)' port add x frob y
 	refused 'port "x": device net_nonexistent0: probe failed (unknown driver, bad arguments or device in use)' \
 		port add x dpdk net_nonexistent0
 	refused 'unknown command "port frobnicate"' port frobnicate

@@ -152,7 +152,7 @@ test_bad_input() {
 		port add x tap lstap-too-long-x --netns "$NS1"
 	refused 'port "x": bad route "default via 10.0.0.1/24": expected DEST via GW, DEST a prefix or default, GW an address of the same family' \
 		port add x tap "$x" --netns "$NS1" --route default via 10.0.0.1/24
-	refused 'port "x": unknown port type "tapp" (vhost, dpdk, tap)' port add x tapp "$x"
+	refused 'port "x": unknown port type "tapp" (vhost, dpdk, tap, afxdp)' port add x tapp "$x"
 	check "configuration unchanged" "$before" "$(lanctl config show)"
 	check "nothing new in $NS1" "lo $IF" "$(ip -n "$NS1" -j link | jq -r '[.[].ifname] | join(" ")')"
 }

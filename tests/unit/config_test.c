@@ -74,7 +74,9 @@ static void test_load_errors(void **state)
 	expect_load_error("d.conf", "port add x\n",
 	                  "d.conf:1: usage: port add NAME vhost PATH [--server] | "
 	                  "port add NAME dpdk DEVARGS | port add NAME tap IFNAME [--address "
-	                  "CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC]");
+	                  "CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC] | port "
+	                  "add NAME afxdp IFACE [--queues N] [--mode native|generic] "
+	                  "[--zero-copy] [--xdp-prog OBJ]");
 	expect_load_error("e.conf", "port add p0 dpdk net_ring_t0\nport set p0 vlan 4095\n",
 	                  "e.conf:2: bad VLAN \"4095\": expected 1-4094");
 	expect_load_error("f.conf", "port add p0 dpdk net_ring_t0\nport set p0 trunk 10,x\n",

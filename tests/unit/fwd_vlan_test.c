@@ -26,10 +26,10 @@ static int setup(void **state)
 
 	if (env_start(devs, RTE_DIM(devs)) < 0)
 		return -1;
-	port_set_vlan(env.port[0], vlan_access_new(10));
-	port_set_vlan(env.port[1], vlan_access_new(10));
-	port_set_vlan(env.port[2], vlan_access_new(20));
-	port_set_vlan(env.port[3], vlan_trunk_new(trunk, RTE_DIM(trunk), 0));
+	port_set_vlan(env.port[0], vlan_access_new(10), NULL, 0);
+	port_set_vlan(env.port[1], vlan_access_new(10), NULL, 0);
+	port_set_vlan(env.port[2], vlan_access_new(20), NULL, 0);
+	port_set_vlan(env.port[3], vlan_trunk_new(trunk, RTE_DIM(trunk), 0), NULL, 0);
 	return 0;
 }
 
@@ -136,7 +136,7 @@ static void test_trunk_native_vlan(void **state)
 {
 	static const uint16_t vids[] = { 10, 20 };
 
-	port_set_vlan(env.port[3], vlan_trunk_new(vids, RTE_DIM(vids), 20));
+	port_set_vlan(env.port[3], vlan_trunk_new(vids, RTE_DIM(vids), 20), NULL, 0);
 	env_send(2, BCAST, B, -1, 64);
 	env_step();
 	EXPECT_OUT(0, 0, 0, 1);
@@ -157,7 +157,7 @@ static void test_set_vlan_flushes_learned(void **state)
 	env_send(0, BCAST, A, -1, 64);
 	env_step();
 	assert_int_equal(fdb_count(), 1);
-	port_set_vlan(env.port[0], vlan_access_new(20));
+	port_set_vlan(env.port[0], vlan_access_new(20), NULL, 0);
 	assert_int_equal(fdb_count(), 0);
 	env_send(0, BCAST, A, -1, 64);
 	env_step();
@@ -171,8 +171,8 @@ static void test_flood_to_several_trunks(void **state)
 	static const uint16_t vids[] = { 10, 20 };
 	unsigned int i;
 
-	port_set_vlan(env.port[1], vlan_trunk_new(vids, RTE_DIM(vids), 0));
-	port_set_vlan(env.port[2], vlan_trunk_new(vids, RTE_DIM(vids), 0));
+	port_set_vlan(env.port[1], vlan_trunk_new(vids, RTE_DIM(vids), 0), NULL, 0);
+	port_set_vlan(env.port[2], vlan_trunk_new(vids, RTE_DIM(vids), 0), NULL, 0);
 	for (i = 0; i < 3; i++) {
 		env_send(0, BCAST, A, -1, 64);
 		env_step();
@@ -192,8 +192,8 @@ static void test_no_mbuf_for_copies(void **state)
 	static const uint16_t vids[] = { 10, 20 };
 	unsigned int n = 0;
 
-	port_set_vlan(env.port[1], vlan_trunk_new(vids, RTE_DIM(vids), 0));
-	port_set_vlan(env.port[2], vlan_trunk_new(vids, RTE_DIM(vids), 0));
+	port_set_vlan(env.port[1], vlan_trunk_new(vids, RTE_DIM(vids), 0), NULL, 0);
+	port_set_vlan(env.port[2], vlan_trunk_new(vids, RTE_DIM(vids), 0), NULL, 0);
 	env_send(0, BCAST, A, -1, 64);
 	while (n < RTE_DIM(held) && (held[n] = rte_pktmbuf_alloc(env.pool)) != NULL)
 		n++;
