@@ -15,6 +15,8 @@ PREFIX="lsit$$"
 SOCK=$T/ctl.sock
 STATE=$T/state
 DAEMON_PID=
+DAEMON_NETNS= # set: lanswitchd runs inside this network namespace (ip netns exec)
+CLEANUP_HOOKS=() # functions cleanup runs after the processes are gone (namespaces, ...)
 declare -A GEN_PID GEN_IN GEN_OUT
 FAILS=0
 PASSES=0
@@ -25,7 +27,10 @@ cleanup() {
 		gen_stop "$name"
 	done
 	daemon_stop
-	rm -rf "$T"
+	for name in "${CLEANUP_HOOKS[@]}"; do
+		"$name"
+	done
+	if [ -n "${KEEP:-}" ]; then log "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 
@@ -62,7 +67,9 @@ run_tests() {
 
 # --- lanswitchd ------------------------------------------------------------------------
 daemon_start() { # daemon_start [lanswitchd options...]
-	"$LANSWITCHD" --socket "$SOCK" --state "$STATE" "$@" -- \
+	# ip netns exec execs lanswitchd: $! is the daemon's own PID either way
+	${DAEMON_NETNS:+ip netns exec "$DAEMON_NETNS"} \
+		"$LANSWITCHD" --socket "$SOCK" --state "$STATE" "$@" -- \
 		${LANSWITCH_EAL:--l 0,1} --file-prefix "${PREFIX}d" --in-memory --no-pci \
 		>>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
