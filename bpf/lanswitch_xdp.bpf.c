@@ -104,7 +104,11 @@ int lanswitch_xdp(struct xdp_md *ctx)
 	if (bpf_map_lookup_elem(&ls_blocked, &mac))
 		return verdict(XDP_CNT_BLOCKED_MAC, XDP_DROP);
 
-	if (!vlan_allowed(p.outer_vid))
+	/*
+	 * The switch is an 802.1Q bridge, as Linux's is with vlan_protocol 802.1Q: an 802.1ad
+	 * S-tag is no VLAN tag to it, and an S-tagged frame enters as an untagged one would.
+	 */
+	if (!vlan_allowed(p.outer_tpid == bpf_htons(ETH_P_8021Q) ? p.outer_vid : 0))
 		return verdict(XDP_CNT_VLAN_NOT_ALLOWED, XDP_DROP);
 
 	/*

@@ -24,6 +24,7 @@ struct parse_vlan_hdr {
 /* What parse_eth() found. Pointers point into the packet and are valid up to data_end. */
 struct parse_eth {
 	const __u8 *src_mac; /* 6 bytes, already checked to be within the packet */
+	__be16 outer_tpid;   /* TPID of the first tag (0x8100 or 0x88a8); 0 when untagged */
 	__u16 outer_vid;     /* VID of the first tag; 0 for untagged or priority-tagged */
 	__u16 ntags;         /* VLAN tags parsed, at most PARSE_VLAN_DEPTH */
 	__be16 proto;        /* EtherType after the tags (still a TPID past the depth) */
@@ -50,6 +51,7 @@ static __always_inline int parse_eth(void *data, void *data_end, struct parse_et
 	if ((void *)(eth + 1) > data_end)
 		return -1;
 	p->src_mac = eth->h_source;
+	p->outer_tpid = 0;
 	p->outer_vid = 0;
 	p->ntags = 0;
 	proto = eth->h_proto;
@@ -63,8 +65,10 @@ static __always_inline int parse_eth(void *data, void *data_end, struct parse_et
 		if ((void *)(vh + 1) > data_end)
 			return -1;
 		/* Only the outer tag decides: it is the one the port is configured for. */
-		if (i == 0)
+		if (i == 0) {
+			p->outer_tpid = proto;
 			p->outer_vid = bpf_ntohs(vh->tci) & PARSE_VID_MASK;
+		}
 		proto = vh->encap_proto;
 		vh++;
 		p->ntags++;
