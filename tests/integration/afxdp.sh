@@ -10,7 +10,7 @@
 # (CHECKSUM_PARTIAL); an AF_XDP socket sees the bytes only, so the LAN end sends with
 # checksum offload off, as a real NIC's wire would deliver them: complete.
 ALL_TESTS=${ONLY:-"t_ping_iperf t_flood_counts t_unicast_counts t_jumbo_mtu t_guest_to_lan
-	t_xdp_drops t_link_down_counted t_link_flap_under_traffic t_state_restart"}
+	t_xdp_drops t_link_down_counted t_link_flap_under_traffic t_two_queues t_state_restart"}
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
 RAWSEND="$(dirname "$0")/rawsend.py"
@@ -247,6 +247,32 @@ t_link_flap_under_traffic() {
 	gen_reset_all
 	lan_send 25 --src $STA_A --dst $G1
 	settle "forwarding works after the flaps" 25 'gen_rx g1'
+}
+
+# A NIC with two RX queues: a socket on each, both polled; every frame arrives once.
+t_two_queues() {
+	local i n=0 q0 q1
+	ip link add up2 netns "$NS_SW" numtxqueues 2 numrxqueues 2 type veth peer name lan2 \
+		netns "$NS_LAN" numtxqueues 2 numrxqueues 2 || return
+	ip netns exec "$NS_SW" ethtool -L up2 rx 2 tx 2 && ip netns exec "$NS_LAN" ethtool -L lan2 rx 2 tx 2
+	ip -n "$NS_SW" link set up2 up && ip -n "$NS_LAN" link set lan2 up
+	lanctl port add lan2 afxdp up2 --queues 2 || return
+	wait_for "port lan2 up" 10 '[ "$(port_field lan2 .link)" == up ]'
+	check "two queues" 2 "$(port_field lan2 .queues)"
+	gen_reset_all
+	# several senders on both CPUs: the veth spreads them over its queues by flow
+	for i in 1 2 3 4 5 6; do
+		taskset -c $((i % 2)) ip netns exec "$NS_LAN" python3 "$RAWSEND" lan2 50 \
+			--src 02:00:00:00:0b:0$i --dst $BCAST >/dev/null
+		n=$((n + 50))
+	done
+	settle "every frame from both queues reached the guest" $n 'gen_rx g1'
+	check "the switch counted each once" $n "$(port_field lan2 .rx_packets)"
+	q0=$(ip netns exec "$NS_SW" ethtool -S up2 | awk '/rx_queue_0_xdp_redirect:/ {print $2}')
+	q1=$(ip netns exec "$NS_SW" ethtool -S up2 | awk '/rx_queue_1_xdp_redirect:/ {print $2}')
+	check "the queues' redirects add up" $n $((q0 + q1))
+	lanctl port del lan2
+	ip -n "$NS_SW" link del up2
 }
 
 # The port, its options and its block list survive a restart through the state file; a
