@@ -92,8 +92,9 @@ struct gen {
 	struct cmd_reader in;
 	FILE *out; /* replies only; stdout itself goes to stderr, see main.c */
 	bool quiet;
-	bool yield; /* sched_yield() when idle, to share the cores with a switch */
-	bool lean;  /* --lean: count only frames and bytes, no MAC/VLAN tables, no latency */
+	bool yield;  /* sched_yield() when idle, to share the cores with a switch */
+	bool lean;   /* --lean: count only frames and bytes, no MAC/VLAN tables, no latency */
+	bool stamps; /* --stamps: latency and re-stamping even with --lean */
 	bool quit;
 	char **eal_argv; /* argv without the server ports, see probe.h */
 	pthread_t probe_tid;

@@ -8,29 +8,23 @@
 int latency_init(struct latency *l)
 {
 	memset(l, 0, sizeof(*l));
-	l->kept = malloc(LATENCY_KEEP * sizeof(*l->kept));
-	return l->kept == NULL ? -ENOMEM : 0;
+	l->hist = calloc(LATENCY_BUCKETS, sizeof(*l->hist));
+	return l->hist == NULL ? -ENOMEM : 0;
 }
 
 void latency_free(struct latency *l)
 {
-	free(l->kept);
-	l->kept = NULL;
+	free(l->hist);
+	l->hist = NULL;
 }
 
 void latency_reset(struct latency *l)
 {
-	uint64_t *kept = l->kept;
+	uint64_t *hist = l->hist;
 
+	memset(hist, 0, LATENCY_BUCKETS * sizeof(*hist));
 	memset(l, 0, sizeof(*l));
-	l->kept = kept;
-}
-
-static int latency_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
+	l->hist = hist;
 }
 
 static uint64_t latency_ns(uint64_t cycles, uint64_t hz)
@@ -49,36 +43,57 @@ static int latency_add_ns(struct json_object *o, const char *key, uint64_t cycle
 	return 0;
 }
 
+/* The middle of bucket b, kept within [min, max] (exact below LATENCY_SUB cycles). */
+static uint64_t latency_value(const struct latency *l, unsigned int b)
+{
+	unsigned int shift;
+	uint64_t low, v;
+
+	if (b < LATENCY_SUB)
+		return b;
+	shift = b / LATENCY_SUB - 1;
+	low = (uint64_t)(LATENCY_SUB + b % LATENCY_SUB) << shift;
+	v = low + ((1ull << shift) >> 1);
+	if (v < l->min)
+		v = l->min;
+	if (v > l->max)
+		v = l->max;
+	return v;
+}
+
+/* Nearest rank: the value at or below which p% of the samples lie. */
+static uint64_t latency_percentile(const struct latency *l, unsigned int p)
+{
+	uint64_t rank = (l->count * p + 99) / 100, seen = 0;
+	unsigned int b;
+
+	if (rank == 0)
+		rank = 1;
+	for (b = 0; b < LATENCY_BUCKETS; b++) {
+		seen += l->hist[b];
+		if (seen >= rank)
+			return latency_value(l, b);
+	}
+	return l->max;
+}
+
 /* {"samples":N,"min_ns","median_ns","p99_ns","max_ns","mean_ns"}; only "samples" if N = 0. */
 int latency_json(const struct latency *l, uint64_t tsc_hz, struct json_object *reply)
 {
-	size_t n = l->count < LATENCY_KEEP ? l->count : LATENCY_KEEP;
 	struct json_object *v;
-	uint64_t *s;
-	int ret = -ENOMEM;
 
 	v = json_object_new_uint64(l->count);
 	if (v == NULL || json_object_object_add(reply, "samples", v) < 0) {
 		json_object_put(v);
 		return -ENOMEM;
 	}
-	if (n == 0)
+	if (l->count == 0)
 		return 0;
-	/* Sort a copy: RX keeps adding to the kept samples after this reply. */
-	s = malloc(n * sizeof(*s));
-	if (s == NULL)
-		return -ENOMEM;
-	memcpy(s, l->kept, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), latency_cmp);
-	/* Nearest-rank percentiles: the value at or below which p% of the samples lie. */
 	if (latency_add_ns(reply, "min_ns", l->min, tsc_hz) < 0 ||
-	    latency_add_ns(reply, "median_ns", s[(n + 1) / 2 - 1], tsc_hz) < 0 ||
-	    latency_add_ns(reply, "p99_ns", s[(n * 99 + 99) / 100 - 1], tsc_hz) < 0 ||
+	    latency_add_ns(reply, "median_ns", latency_percentile(l, 50), tsc_hz) < 0 ||
+	    latency_add_ns(reply, "p99_ns", latency_percentile(l, 99), tsc_hz) < 0 ||
 	    latency_add_ns(reply, "max_ns", l->max, tsc_hz) < 0 ||
 	    latency_add_ns(reply, "mean_ns", l->sum / l->count, tsc_hz) < 0)
-		goto free_sorted;
-	ret = 0;
-free_sorted:
-	free(s);
-	return ret;
+		return -ENOMEM;
+	return 0;
 }

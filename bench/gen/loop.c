@@ -109,7 +109,7 @@ unsigned int gen_poll(struct gen *g)
 			if (g->lean) {
 				p->count.rx++;
 				p->count.rx_bytes += rte_pktmbuf_pkt_len(m[j]);
-				st = NULL;
+				st = g->stamps ? frame_stamp_find(m[j]) : NULL;
 			} else {
 				count_rx(&p->count, m[j]);
 				st = frame_stamp_find(m[j]);

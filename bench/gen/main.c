@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lsgen [EAL args] -- [--quiet] [--no-yield] [--lean]
+ * lsgen [EAL args] -- [--quiet] [--no-yield] [--lean] [--stamps]
  *
  * Plays guests of the switch through the ports the EAL arguments create (usually
  * --vdev net_virtio_user<N>,path=SOCK[,server=1],mac=MAC), prints {"ready":true,"ports":N}
@@ -8,7 +8,9 @@
  * SIGTERM or SIGINT. Port numbers in commands follow the order of the --vdev arguments.
  * --lean makes a fast guest for closed-loop throughput: RX counts frames and bytes only (no
  * per-MAC, per-VLAN or runt counts, no latency samples), so more of the core goes to
- * reflecting.
+ * reflecting. --stamps (with --lean) keeps the stamps: latency samples, and reflect re-stamps
+ * this process's own frames, for an open-loop latency run at a high rate (bench/run's
+ * latency rows).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -85,8 +87,11 @@ static int gen_parse_app_args(struct gen *g, int argc, char **argv)
 			g->yield = false;
 		} else if (strcmp(argv[i], "--lean") == 0) {
 			g->lean = true;
+		} else if (strcmp(argv[i], "--stamps") == 0) {
+			g->stamps = true;
 		} else {
-			GEN_ERR("unknown option \"%s\" (after --: [--quiet] [--no-yield] [--lean])",
+			GEN_ERR("unknown option \"%s\" (after --: [--quiet] [--no-yield] [--lean] "
+			        "[--stamps])",
 			        argv[i]);
 			return -EINVAL;
 		}
