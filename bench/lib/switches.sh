@@ -86,8 +86,8 @@ OVS_NETDEV_EXISTED=0
 vsctl() { ovs-vsctl --db="unix:$OVS_D/db.sock" --timeout=30 "$@"; }
 ovs_appctl() { ovs-appctl -t "$OVS_D/ovs-vswitchd.ctl" --timeout=10 "$@"; }
 
-sw_start_ovs() {
-	local n=$1 i args=()
+# ovs_db_start: a private ovsdb-server in $W/ovs with DPDK's settings; ovs_cleanup stops it.
+ovs_db_start() {
 	OVS_D=$W/ovs
 	OVS_BR="${PFX}br"
 	rm -rf "$OVS_D"
@@ -104,11 +104,22 @@ sw_start_ovs() {
 		"other_config:dpdk-extra=--no-pci --file-prefix=${PFX}ovs --huge-unlink" \
 		other_config:dpdk-socket-mem=1024 other_config:dpdk-lcore-mask=0x$((1 << GUEST_LCORE)) \
 		other_config:pmd-cpu-mask=0x$((1 << FWD_CORE)) || return 1
+}
+
+# ovs_vswitchd_start: ovs-vswitchd on the private ovsdb (again, after it was killed: a restart).
+ovs_vswitchd_start() {
+	rm -f "$OVS_D/ovs-vswitchd.pid"
 	"$OVS_VSWITCHD" --unixctl="$OVS_D/ovs-vswitchd.ctl" --pidfile="$OVS_D/ovs-vswitchd.pid" \
 		--log-file="$OVS_D/ovs-vswitchd.log" --detach "unix:$OVS_D/db.sock" \
 		>>"$OVS_D/ovs-vswitchd.out" 2>&1 || { tail -n 15 "$OVS_D/ovs-vswitchd.log" >&2; return 1; }
 	SW_PID=$(cat "$OVS_D/ovs-vswitchd.pid")
 	track_pid "$SW_PID" ovs-vswitchd
+}
+
+sw_start_ovs() {
+	local n=$1 i args=()
+	ovs_db_start || return 1
+	ovs_vswitchd_start || return 1
 	# mac-table-size as large as lanswitch's FDB; the default NORMAL action does the rest
 	args=(add-br "$OVS_BR" -- set bridge "$OVS_BR" datapath_type=netdev
 		"other_config:mac-table-size=$FDB_SIZE")
