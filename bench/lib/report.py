@@ -448,7 +448,7 @@ def write_md(d, rows, final, meta, res, lres, ores):
     cs = meta["contenders"]
     trows = [r for r in meta["rows"] if is_tput(r)]
     out = []
-    out.append("# Guest-to-guest throughput over vhost-user, closed loop\n")
+    out.append("# Guest to guest over vhost-user: throughput (closed loop), latency (open loop), restart outage\n")
     out.append("%s, %d cores (%s), kernel %s; Open vSwitch %s, DPDK %s; lanswitch %s; %s UTC.\n" % (
         meta["cpu"], meta["cores"], meta["host"], meta["kernel"], meta["ovs"], meta["dpdk"],
         meta["commit"], meta["date"]))
