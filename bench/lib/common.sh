@@ -121,7 +121,10 @@ cleanup_all() {
 	done
 	remove_dpdk_leftovers
 	if [ -n "${W:-}" ] && [ -d "$W" ]; then
-		if [ "${KEEP_WORKDIR:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
+		# a run refused before it started anything has nothing to keep
+		if [ -z "$(ls -A "$W")" ]; then
+			rm -rf "$W"
+		elif [ "${KEEP_WORKDIR:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
 			log "bench: logs kept in $W"
 		else
 			rm -rf "$W"
@@ -159,7 +162,10 @@ check_no_leftovers() { # after cleanup of one measurement: nothing of ours may r
 
 # ---- checks before a run ------------------------------------------------------------------
 
-# Processes that would share the two cores with the run, or hold its resources.
+# Processes that would share the two cores with the run, or hold its resources. Refusing
+# because of them (or of hugepages others hold) exits 3, or BENCH_BUSY_EXIT: the meson test
+# sets 77 (skipped), so a `meson test` of everything, run while other tests use the cores,
+# reports the bench as skipped, not failed.
 BUSY_PATTERN='^(lanswitchd|lsgen|dpdk-testpmd|dpdk-test.*|ovs-vswitchd.*|qemu-system-.*)$'
 
 # Prints "PID COMM" for every process matching BUSY_PATTERN that we did not start.
@@ -178,7 +184,7 @@ refuse_if_leftover_processes() {
 	[ -z "$found" ] && return 0
 	log "bench: refusing to run: these processes would share the cores or the hugepages:"
 	ps -o pid,etime,pcpu,args -p "$(printf '%s\n' "$found" | awk '{print $1}' | paste -sd,)" >&2
-	die 3 "stop them first (a leftover from an earlier run, or another test running now)"
+	die "${BENCH_BUSY_EXIT:-3}" "stop them first (a leftover from an earlier run, or another test running now)"
 }
 
 # Share of both cores busy over SECONDS, from /proc/stat (before we start anything).
@@ -200,10 +206,10 @@ hugepages_free() { awk '/^HugePages_Free:/ {print $2}' /proc/meminfo; }
 
 refuse_if_hugepages_missing() { # refuse_if_hugepages_missing PAGES
 	local free
-	mountpoint -q /dev/hugepages || die 3 "hugepages missing: nothing mounted at /dev/hugepages"
+	mountpoint -q /dev/hugepages || die "${BENCH_BUSY_EXIT:-3}" "hugepages missing: nothing mounted at /dev/hugepages"
 	free=$(hugepages_free)
 	[ "$free" -ge "$1" ] ||
-		die 3 "hugepages missing: $free free 2 MiB pages, the run needs $1" \
+		die "${BENCH_BUSY_EXIT:-3}" "hugepages missing: $free free 2 MiB pages, the run needs $1" \
 			"(scripts/setup.sh reserves them; LANSWITCH_HUGEPAGES raises the target)"
 }
 
