@@ -92,7 +92,8 @@ struct gen {
 	struct cmd_reader in;
 	FILE *out; /* replies only; stdout itself goes to stderr, see main.c */
 	bool quiet;
-	bool yield;  /* sched_yield() when idle, to share the cores with a switch */
+	bool yield;            /* sched_yield() when idle, to share the cores with a switch */
+	unsigned int sleep_us; /* > 0: sleep this long when idle, as a VM's vCPU halts */
 	bool lean;   /* --lean: count only frames and bytes, no MAC/VLAN tables, no latency */
 	bool stamps; /* --stamps: latency and re-stamping even with --lean */
 	bool quit;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lsgen [EAL args] -- [--quiet] [--no-yield] [--lean] [--stamps]
+ * lsgen [EAL args] -- [--quiet] [--no-yield] [--lean] [--stamps] [--sleep-us N]
  *
  * Plays guests of the switch through the ports the EAL arguments create (usually
  * --vdev net_virtio_user<N>,path=SOCK[,server=1],mac=MAC), prints {"ready":true,"ports":N}
@@ -10,7 +10,9 @@
  * per-MAC, per-VLAN or runt counts, no latency samples), so more of the core goes to
  * reflecting. --stamps (with --lean) keeps the stamps: latency samples, and reflect re-stamps
  * this process's own frames, for an open-loop latency run at a high rate (bench/run's
- * latency rows).
+ * latency rows). --sleep-us N sleeps N us whenever the ports have been idle a while, as a VM's
+ * vCPU halts, instead of yielding: a guest sharing a core with a generator that works in the
+ * kernel (bench/lib/upper.sh) then gets the core back as soon as its timer fires.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +78,19 @@ static bool gen_app_flag(int argc, char **argv, const char *flag)
 	return false;
 }
 
+static int gen_parse_us(const char *s, unsigned int *us)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 10000)
+		return -EINVAL;
+	*us = (unsigned int)v;
+	return 0;
+}
+
 static int gen_parse_app_args(struct gen *g, int argc, char **argv)
 {
 	int i;
@@ -89,9 +104,12 @@ static int gen_parse_app_args(struct gen *g, int argc, char **argv)
 			g->lean = true;
 		} else if (strcmp(argv[i], "--stamps") == 0) {
 			g->stamps = true;
+		} else if (strcmp(argv[i], "--sleep-us") == 0 && i + 1 < argc &&
+		           gen_parse_us(argv[i + 1], &g->sleep_us) == 0) {
+			i++;
 		} else {
 			GEN_ERR("unknown option \"%s\" (after --: [--quiet] [--no-yield] [--lean] "
-			        "[--stamps])",
+			        "[--stamps] [--sleep-us 1-10000])",
 			        argv[i]);
 			return -EINVAL;
 		}
@@ -114,7 +132,9 @@ static void gen_loop(struct gen *g)
 		 * Two cores are shared by the switch and several guests: an idle guest gives
 		 * its slice away. With nothing else runnable this returns in well under 1 us.
 		 */
-		if (idle == GEN_IDLE_POLLS && g->yield)
+		if (idle == GEN_IDLE_POLLS && g->sleep_us != 0)
+			rte_delay_us_sleep(g->sleep_us);
+		else if (idle == GEN_IDLE_POLLS && g->yield)
 			sched_yield();
 	}
 }
