@@ -369,7 +369,7 @@ def cell(m, lo, hi, nd=2):
 
 
 def is_tput(row):
-    return not row.startswith(("lat", "outage"))
+    return not row.startswith(("lat", "outage", "upper"))  # upper: bench/upper reports it
 
 
 def summarise(final, meta):
