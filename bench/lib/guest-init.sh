@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # bench/lib/guest-init.sh - PID 1 of the restart-outage guests (busybox sh, copied into the
-# initramfs by bench/lib/guest-image.sh). It loads the virtio-net driver, configures eth0,
+# initramfs by tests/e2e/guest-image.sh --init). It loads the virtio-net driver, configures eth0,
 # and then either answers pings (ls.role=idle) or pings ls.peer every ls.interval seconds
 # until the host powers it off (ls.role=pinger). Lines on the serial console:
 #

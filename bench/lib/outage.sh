@@ -2,10 +2,10 @@
 # bench/lib/outage.sh - restart outage rows with real QEMU guests. Sourced by bench/run (uses
 # common.sh's process tracking and switches.sh's OVS helpers).
 #
-# Two QEMU/TCG guests (bench/lib/guest-image.sh builds them, once) own their vhost-user
-# sockets (server=on, as libvirt's mode='server'): guest A (10.99.0.1) pings guest B
-# (10.99.0.2) every 0.1 s and stamps every reply with its uptime on its serial console. The
-# switch connects as vhost-user client:
+# Two QEMU/TCG guests (tests/e2e/guest-image.sh builds them once, with bench/lib/guest-init.sh
+# as their init) own their vhost-user sockets (server=on, as libvirt's mode='server'): guest A
+# (10.99.0.1) pings guest B (10.99.0.2) every 0.1 s and stamps every reply with its uptime on
+# its serial console. The switch connects as vhost-user client:
 #   lanswitch  lanswitchd --state FILE, ports `lanctl port add gN vhost SOCK` (client mode,
 #              the default); restart = SIGTERM, wait for the exit, start again with the same
 #              --state (the ports come back from it)
@@ -71,7 +71,8 @@ outage_guests_start() {
 	OUTAGE_OFFSET=
 	local keep=0
 	[ "$1" = keep ] && keep=1
-	"$LIB/guest-image.sh" "$OUTAGE_IMAGE_DIR" >>"$W/guest-image.log" 2>&1 || {
+	"$LIB/../../tests/e2e/guest-image.sh" --init "$LIB/guest-init.sh" --no-iperf \
+		"$OUTAGE_IMAGE_DIR" >>"$W/guest-image.log" 2>&1 || {
 		tail -n 5 "$W/guest-image.log" >&2
 		return 1
 	}

@@ -2,16 +2,19 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # guest-image.sh - build the e2e test guest (a Debian kernel + a busybox initramfs) in DIR,
-# once: a complete image whose recipe and kernel version still match is reused.
+# once: a complete image whose recipe and kernel version still match is reused. The
+# benchmark's restart-outage guests are built by it too, with their own init.
 #
-# usage: guest-image.sh [--force] DIR
+# usage: guest-image.sh [--force] [--init SCRIPT] [--no-iperf] DIR
+#   --init SCRIPT  the guest's /init (default: guest-init.sh beside this script)
+#   --no-iperf     leave iperf3 and its libraries out
 #
 # DIR gets:
 #   kernel       the uncompressed vmlinux when it carries a PVH entry note (QEMU boots it
 #                directly with -kernel: no decompressor, no real-mode setup, ~4 s less per
 #                boot under TCG), else the bzImage
 #   initrd.cpio  an uncompressed newc cpio (gunzip under TCG costs ~0.7 s per boot): static
-#                busybox, guest-init.sh as /init, the virtio-net modules, iperf3 and its libs
+#                busybox, the init script as /init, the virtio-net modules, iperf3 and its libs
 #   stamp        what the image was built from; a mismatch means rebuild
 #
 # The kernel is the versioned package that linux-image-amd64 depends on (the unversioned
@@ -22,6 +25,7 @@ set -euo pipefail
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD_DIR= # scratch space of a build, removed on exit
 INIT_SCRIPT=$E2E_DIR/guest-init.sh
+WITH_IPERF=1
 # The virtio-net driver and what it needs, in load order (guest-init.sh loads them so).
 MODULES=(
 	drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev
@@ -35,7 +39,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 [--force] DIR" >&2
+	echo "usage: $0 [--force] [--init SCRIPT] [--no-iperf] DIR" >&2
 	exit 2
 }
 
@@ -50,7 +54,7 @@ kernel_package() {
 recipe() {
 	local kpkg=$1
 	echo "kernel=$kpkg busybox=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null)" \
-		"iperf3=$(dpkg-query -W -f='${Version}' iperf3 2>/dev/null)" \
+		"iperf3=$([ $WITH_IPERF = 1 ] && dpkg-query -W -f='${Version}' iperf3 2>/dev/null || echo none)" \
 		"scripts=$(cat "$0" "$INIT_SCRIPT" | sha256sum | cut -c1-16)"
 }
 
@@ -99,8 +103,18 @@ extract_vmlinux() {
 	echo "$bz"
 }
 
+copy_iperf3() {
+	local r=$1 lib
+	command -v iperf3 >/dev/null || die "iperf3 is not installed"
+	cp "$(command -v iperf3)" "$r/bin/iperf3"
+	for lib in $(ldd "$(command -v iperf3)" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }'); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
+}
+
 build_initramfs() {
-	local work=$1 out=$2 r=$1/initramfs m src kdir lib bb=/bin/busybox
+	local work=$1 out=$2 r=$1/initramfs m src kdir bb=/bin/busybox
 	rm -rf "$r"
 	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,tmp,lib/modules}
 	# ldd fails on a static binary, and says so: that failure is the good case
@@ -121,12 +135,7 @@ build_initramfs() {
 			die "module $m not in the kernel package"
 		fi
 	done
-	command -v iperf3 >/dev/null || die "iperf3 is not installed"
-	cp "$(command -v iperf3)" "$r/bin/iperf3"
-	for lib in $(ldd "$(command -v iperf3)" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }'); do
-		mkdir -p "$r$(dirname "$lib")"
-		cp -L "$lib" "$r$lib"
-	done
+	[ $WITH_IPERF = 1 ] && copy_iperf3 "$r"
 	cp "$INIT_SCRIPT" "$r/init"
 	chmod 755 "$r/init"
 	(cd "$r" && find . -print0 | cpio --null -o -H newc --quiet) >"$out"
@@ -137,6 +146,12 @@ main() {
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--force) force=1 ;;
+		--init)
+			[ $# -ge 2 ] && [ -f "$2" ] || usage
+			INIT_SCRIPT=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+			shift
+			;;
+		--no-iperf) WITH_IPERF=0 ;;
 		-h | --help) usage ;;
 		-*) usage ;;
 		*) break ;;
