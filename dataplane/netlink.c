@@ -263,7 +263,9 @@ int netlink_link_index(struct netlink *nl, const char *ifname)
 	return ret;
 }
 
-int netlink_link_up(struct netlink *nl, const char *ifname, char *err, size_t errlen)
+/* Set and clear IFF_* flags of the interface; `what` names the step in messages. */
+static int netlink_link_flags(struct netlink *nl, const char *ifname, unsigned int set,
+                              unsigned int unset, const char *what, char *err, size_t errlen)
 {
 	struct rtnl_link *link, *change;
 	int ret;
@@ -273,18 +275,26 @@ int netlink_link_up(struct netlink *nl, const char *ifname, char *err, size_t er
 		return netlink_fail(nl, ret, ifname, err, errlen, "find");
 	change = rtnl_link_alloc();
 	if (change == NULL) {
-		ret = netlink_fail(nl, -NLE_NOMEM, ifname, err, errlen, "set up");
+		ret = netlink_fail(nl, -NLE_NOMEM, ifname, err, errlen, "%s", what);
 		goto out_link;
 	}
-	rtnl_link_set_flags(change, IFF_UP);
+	if (set != 0)
+		rtnl_link_set_flags(change, set);
+	if (unset != 0)
+		rtnl_link_unset_flags(change, unset);
 	nl->kernel_err = 0;
 	ret = rtnl_link_change(nl->sk, link, change, 0);
 	if (ret < 0)
-		ret = netlink_fail(nl, ret, ifname, err, errlen, "set up");
+		ret = netlink_fail(nl, ret, ifname, err, errlen, "%s", what);
 	rtnl_link_put(change);
 out_link:
 	rtnl_link_put(link);
 	return ret;
+}
+
+int netlink_link_up(struct netlink *nl, const char *ifname, char *err, size_t errlen)
+{
+	return netlink_link_flags(nl, ifname, IFF_UP, 0, "set up", err, errlen);
 }
 
 /* RX queues the driver uses now (ethtool's channels: RX plus combined); 0 if it cannot tell.
@@ -332,30 +342,8 @@ int netlink_link_info(struct netlink *nl, const char *ifname, struct netlink_lin
 
 int netlink_link_promisc(struct netlink *nl, const char *ifname, bool on, char *err, size_t errlen)
 {
-	struct rtnl_link *link, *change;
-	int ret;
-
-	ret = netlink_link_get(nl, ifname, &link);
-	if (ret < 0)
-		return netlink_fail(nl, ret, ifname, err, errlen, "find");
-	change = rtnl_link_alloc();
-	if (change == NULL) {
-		ret = netlink_fail(nl, -NLE_NOMEM, ifname, err, errlen, "promiscuous mode");
-		goto out_link;
-	}
-	if (on)
-		rtnl_link_set_flags(change, IFF_PROMISC);
-	else
-		rtnl_link_unset_flags(change, IFF_PROMISC);
-	nl->kernel_err = 0;
-	ret = rtnl_link_change(nl->sk, link, change, 0);
-	if (ret < 0)
-		ret = netlink_fail(nl, ret, ifname, err, errlen, "promiscuous mode %s",
-		                   on ? "on" : "off");
-	rtnl_link_put(change);
-out_link:
-	rtnl_link_put(link);
-	return ret;
+	return netlink_link_flags(nl, ifname, on ? IFF_PROMISC : 0, on ? 0 : IFF_PROMISC,
+	                          on ? "promiscuous mode on" : "promiscuous mode off", err, errlen);
 }
 
 int netlink_addr_add(struct netlink *nl, const char *ifname, const struct netlink_prefix *addr,
