@@ -61,9 +61,8 @@ int afxdp_attach(struct port *p, struct afxdp_priv *a, char *err, size_t errlen)
 		ret = xdp_ctl_attach(a->xdp, a->ifindex, XDP_FLAGS_DRV_MODE);
 		if (ret == 0)
 			return 0;
-		snprintf(p->warning, sizeof(p->warning),
-		         "native XDP refused by %s's driver (%s): using generic mode", a->ifname,
-		         strerror(-ret));
+		afxdp_warn(p, "native XDP refused by %s's driver (%s): using generic mode",
+		           a->ifname, strerror(-ret));
 		a->mode = AFXDP_GENERIC;
 	}
 	ret = xdp_ctl_attach(a->xdp, a->ifindex, XDP_FLAGS_SKB_MODE);

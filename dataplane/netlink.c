@@ -332,6 +332,7 @@ int netlink_link_info(struct netlink *nl, const char *ifname, struct netlink_lin
 	out->ifindex = rtnl_link_get_ifindex(link);
 	out->mtu = rtnl_link_get_mtu(link);
 	out->flags = rtnl_link_get_flags(link);
+	out->running = (out->flags & IFF_UP) && (out->flags & IFF_RUNNING);
 	/* the queues in use, not the ones allocated (veth allocates one per CPU, uses one) */
 	out->rx_queues = netlink_rx_queues(ifname);
 	if (out->rx_queues == 0)

@@ -35,6 +35,7 @@ struct netlink_link_info {
 	int ifindex;
 	unsigned int mtu;
 	unsigned int flags; /* IFF_* */
+	bool running;       /* IFF_UP and IFF_RUNNING: administratively up, with carrier */
 	unsigned int rx_queues;
 };
 

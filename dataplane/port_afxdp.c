@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,12 +162,15 @@ static int afxdp_read_link(struct port *p, struct afxdp_priv *a, struct netlink_
 	return 0;
 }
 
-void afxdp_warn(struct port *p, const char *fmt, const char *a1, const char *a2)
+void afxdp_warn(struct port *p, const char *fmt, ...)
 {
 	size_t len = strlen(p->warning);
 	char more[PORT_STATUS_MAX];
+	va_list ap;
 
-	snprintf(more, sizeof(more), fmt, a1, a2);
+	va_start(ap, fmt);
+	vsnprintf(more, sizeof(more), fmt, ap);
+	va_end(ap);
 	snprintf(p->warning + len, sizeof(p->warning) - len, "%s%s", len ? "; " : "", more);
 }
 
@@ -223,7 +227,7 @@ static int afxdp_open_queues(struct port *p, struct afxdp_priv *a, char *err, si
 	}
 	a->fast->nq = (uint16_t)a->nq;
 	if (a->zc_asked && a->mode == AFXDP_GENERIC)
-		afxdp_warn(p, "zero-copy needs native XDP%s%s: using copy mode", "", "");
+		afxdp_warn(p, "zero-copy needs native XDP: using copy mode");
 	for (qi = 0; qi < a->nq; qi++) {
 		ret = afxdp_open_queue(p, a, qi);
 		if (ret < 0) {
@@ -310,15 +314,10 @@ static int afxdp_setup(struct port *p, struct afxdp_priv *a, char *err, size_t e
 	if (ret < 0)
 		return ret;
 	afxdp_set_mtu(p, a, info.mtu);
-	if (info.mtu > AFXDP_MTU_MAX) {
-		char mtu[16], max[16];
-
-		snprintf(mtu, sizeof(mtu), "%u", info.mtu);
-		snprintf(max, sizeof(max), "%u", (unsigned int)AFXDP_MTU_MAX);
-		afxdp_warn(p, "MTU %s is more than the switch's buffers hold: port MTU %s", mtu,
-		           max);
-	}
-	afxdp_set_link(p, a, (info.flags & IFF_UP) && (info.flags & IFF_RUNNING));
+	if (info.mtu > AFXDP_MTU_MAX)
+		afxdp_warn(p, "MTU %u is more than the switch's buffers hold: port MTU %u",
+		           info.mtu, (unsigned int)AFXDP_MTU_MAX);
+	afxdp_set_link(p, a, info.running);
 	return 0;
 }
 
@@ -404,6 +403,16 @@ static void afxdp_show(const struct port *p, struct json_object *o)
 	json_object_object_add(o, "blocked", blocked);
 }
 
+/* The interface was deleted under the port: down, counted, until the port is removed. */
+static void afxdp_gone(struct port *p, struct afxdp_priv *a)
+{
+	if (p->up)
+		p->link_downs++;
+	p->up = false;
+	LOG_WARN("port \"%s\": interface %s was deleted", p->name, a->ifname);
+	afxdp_set_status(p, a, "interface deleted");
+}
+
 static void afxdp_link_event(struct port *p, const struct port_link_event *ev)
 {
 	struct afxdp_priv *a = p->priv;
@@ -413,22 +422,17 @@ static void afxdp_link_event(struct port *p, const struct port_link_event *ev)
 	if (ev == NULL) {
 		/* events were lost: ask */
 		if (netlink_link_info(a->nl, a->ifname, &info, why, sizeof(why)) < 0) {
-			p->up = false;
-			afxdp_set_status(p, a, "interface gone");
+			afxdp_gone(p, a);
 			return;
 		}
 		afxdp_set_mtu(p, a, info.mtu);
-		afxdp_set_link(p, a, (info.flags & IFF_UP) && (info.flags & IFF_RUNNING));
+		afxdp_set_link(p, a, info.running);
 		return;
 	}
 	if (ev->ifindex != a->ifindex)
 		return;
 	if (ev->gone) {
-		if (p->up)
-			p->link_downs++;
-		p->up = false;
-		LOG_WARN("port \"%s\": interface %s was deleted", p->name, a->ifname);
-		afxdp_set_status(p, a, "interface deleted");
+		afxdp_gone(p, a);
 		return;
 	}
 	if (ev->mtu != a->mtu) {

@@ -47,7 +47,7 @@ struct afxdp_priv {
 };
 
 /* Append to the port's warning ("; " between): what open() did other than asked. */
-void afxdp_warn(struct port *p, const char *fmt, const char *a1, const char *a2);
+void afxdp_warn(struct port *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* afxdp_xdp.c */
 int afxdp_load_xdp(struct port *p, struct afxdp_priv *a, char *err, size_t errlen);
