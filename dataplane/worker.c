@@ -227,6 +227,8 @@ struct json_object *worker_stats_json(void)
 		json_object_object_add(o, "busy_cycles", json_object_new_uint64(w->busy_cycles));
 		json_object_object_add(o, "idle_cycles", json_object_new_uint64(w->idle_cycles));
 		json_object_object_add(o, "fdb_full", json_object_new_uint64(w->fdb_full));
+		/* the cycles' unit: cycles per packet become time, and a check of the clock */
+		json_object_object_add(o, "tsc_hz", json_object_new_uint64(rte_get_tsc_hz()));
 		json_object_array_add(arr, o);
 	}
 	return arr;
