@@ -30,11 +30,13 @@ untrack_pid() { unset "TRACKED[$1]"; }
 
 alive() { kill -0 "$1" 2>/dev/null; }
 
+# Polls every 10 ms: the outage rows time a restart through it, and systemd learns of the
+# exit at once (at 50 ms this added up to 0.05 s to every contender's outage).
 wait_gone() { # wait_gone PID SECONDS: true once PID has exited
 	local i
-	for ((i = 0; i < $2 * 20; i++)); do
+	for ((i = 0; i < $2 * 100; i++)); do
 		alive "$1" || return 0
-		sleep 0.05
+		sleep 0.01
 	done
 	return 1
 }
