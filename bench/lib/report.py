@@ -19,8 +19,9 @@ import os
 import statistics
 import sys
 
-CONTENDERS = ["lanswitch", "ovs", "testpmd"]
-LABEL = {"lanswitch": "lanswitch", "ovs": "OVS-DPDK", "testpmd": "testpmd io (limit)"}
+CONTENDERS = ["lanswitch", "ovs", "testpmd", "base"]
+LABEL = {"lanswitch": "lanswitch", "ovs": "OVS-DPDK", "testpmd": "testpmd io (limit)",
+         "base": "lanswitch (base)"}
 ROW_LABEL = {
     "64B": "64 B, 2 MACs", "512B": "512 B, 2 MACs", "1518B": "1518 B, 2 MACs",
     "macs2": "64 B, 2 MACs (lsgen)", "macs1024": "64 B, 1 024 MACs",
@@ -452,6 +453,8 @@ def write_md(d, rows, final, meta, res, lres, ores):
     out.append("%s, %d cores (%s), kernel %s; Open vSwitch %s, DPDK %s; lanswitch %s; %s UTC.\n" % (
         meta["cpu"], meta["cores"], meta["host"], meta["kernel"], meta["ovs"], meta["dpdk"],
         meta["commit"], meta["date"]))
+    if meta.get("base"):
+        out.append("lanswitch (base): %s, the build a change is measured against.\n" % meta["base"])
     out.append("Frames per second the guests receive (million), median (min–max) of %d "
                "repetitions of %g s, contenders interleaved; each switch forwards on one core, "
                "the guests run on the other. Ratios are medians of the per-repetition ratios.\n"
@@ -463,6 +466,8 @@ def write_md(d, rows, final, meta, res, lres, ores):
         head.append("lanswitch / limit")
     if "ovs" in cs and "testpmd" in cs:
         head.append("OVS / limit")
+    if "base" in cs:
+        head.append("lanswitch / base")
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "---|" * len(head))
     for row in trows:
@@ -477,6 +482,8 @@ def write_md(d, rows, final, meta, res, lres, ores):
             line.append(rcell(ratio(res, row, "lanswitch", "testpmd")))
         if "ovs" in cs and "testpmd" in cs:
             line.append(rcell(ratio(res, row, "ovs", "testpmd")))
+        if "base" in cs:
+            line.append(rcell(ratio(res, row, "lanswitch", "base")))
         out.append("| " + " | ".join(line) + " |")
     out.append("")
     out.append("CPU of the forwarding core (medians): busy share (cycles of polls that "
@@ -643,7 +650,7 @@ def write_chart(d, meta, res, lres=None):
         return
     groups = [(t, g) for t, g in groups if g]
     cs = meta["contenders"]
-    colors = {"lanswitch": "#1f77b4", "ovs": "#ff7f0e", "testpmd": "#7f7f7f"}
+    colors = {"lanswitch": "#1f77b4", "ovs": "#ff7f0e", "testpmd": "#7f7f7f", "base": "#aec7e8"}
     fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups) + 1, 4.4),
                              squeeze=False, gridspec_kw={"width_ratios": [len(g) for _, g in groups]})
     w = 0.8 / len(cs)

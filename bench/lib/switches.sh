@@ -75,6 +75,14 @@ sw_stop_lanswitch() {
 	SW_PID=
 }
 
+# ---- base: lanswitchd of another build (--base), driven exactly as lanswitch ------------
+
+sw_start_base() { local LANSWITCHD=$LANSWITCHD_BASE; sw_start_lanswitch "$@"; }
+sw_cpu_base() { sw_cpu_lanswitch; }
+sw_idle_tx_base() { sw_idle_tx_lanswitch; }
+sw_drops_base() { sw_drops_lanswitch; }
+sw_stop_base() { sw_stop_lanswitch; }
+
 # ---- Open vSwitch with DPDK: a private ovsdb and ovs-vswitchd, never the system's ----------
 
 OVS_VSWITCHD=${OVS_VSWITCHD:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
