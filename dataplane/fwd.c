@@ -161,7 +161,7 @@ static inline void fwd_learn(struct worker *w, struct port *in, const struct fdb
                              uint64_t data)
 {
 	if (likely(hit)) {
-		fdb_refresh(k, data, in->index, w->now);
+		fdb_refresh(k, data, in->index, worker_now);
 		return;
 	}
 	/* While the table is full, do not ask it again for every frame of every new MAC. */
@@ -169,7 +169,7 @@ static inline void fwd_learn(struct worker *w, struct port *in, const struct fdb
 		w->fdb_full++;
 		return;
 	}
-	if (fdb_learn(k, in->index, w->now) == -ENOSPC) {
+	if (fdb_learn(k, in->index, worker_now) == -ENOSPC) {
 		w->fdb_full++;
 		w->full_until = rte_rdtsc() + rte_get_tsc_hz() / 1000;
 	} else {

@@ -173,7 +173,8 @@ static void main_loop(void)
 		ctl_server_poll(MAIN_TICK_MS);
 		netlink_watch_poll();
 		port_poll_all();
-		now = worker_clock();
+		worker_tick();
+		now = worker_now;
 		if (now != aged) {
 			fdb_age(now);
 			aged = now;

@@ -23,6 +23,8 @@
 
 #define WORKER_MAX 16
 #define BURST 32
+/* polls between TSC reads while a worker stays busy or stays idle (see worker_poll_once) */
+#define WORKER_ACCOUNT_POLLS 256
 
 struct port_stats {
 	uint64_t rx_packets;
@@ -49,7 +51,9 @@ struct worker {
 	unsigned int lcore;
 	struct worker_rx *rx; /* RCU */
 
-	uint32_t now;        /* coarse seconds, the FDB's clock */
+	uint64_t tsc;        /* start of the current busy or idle stretch (0: none yet) */
+	bool busy;           /* the stretch since tsc */
+	uint32_t polls;      /* since tsc was read */
 	uint64_t full_until; /* tsc: skip learning attempts while the FDB is full */
 	uint16_t ndirty;     /* ports with frames waiting in tx[] */
 	uint16_t dirty[PORT_MAX];
@@ -68,6 +72,9 @@ extern unsigned int worker_count;
 extern struct rte_rcu_qsbr *worker_qsbr;
 extern struct rte_mempool *worker_pool;
 extern volatile bool worker_quit;
+/* Coarse seconds, the FDB's clock: written by the control thread (worker_tick), read by
+ * workers. */
+extern volatile uint32_t worker_now;
 
 int worker_init(unsigned int nworkers, struct rte_mempool *pool);
 void worker_fini(void);
@@ -79,6 +86,7 @@ void worker_sync(void);
 int worker_assign(void);
 uint16_t worker_pick(void);
 uint32_t worker_clock(void);
+void worker_tick(void);
 void worker_port_stats(uint16_t slot, struct port_stats *sum);
 void worker_port_reset(uint16_t slot);
 struct json_object *worker_stats_json(void);
