@@ -4,6 +4,8 @@
  * buffers, and one tx burst per output port. Every frame freed here is counted under a
  * reason from drop.h.
  */
+#include <string.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
 #include <rte_prefetch.h>
@@ -177,6 +179,21 @@ static inline void fwd_learn(struct worker *w, struct port *in, const struct fdb
 	}
 }
 
+/* mac and vlan are the key's first 8 bytes, and pad is zero: one compare. */
+static inline bool fwd_key_eq(const struct fdb_key *a, const struct fdb_key *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x == y;
+}
+
+/*
+ * Frames of one flow come in runs (a burst from a guest to one peer), so the FDB is asked
+ * once per run of equal (source, destination, VLAN), not once per frame; learning, too,
+ * happens once per run. run[i] is frame i's run, and the lookups are indexed by run.
+ */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct fdb_key skeys[BURST], dkeys[BURST];
@@ -186,17 +203,17 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	struct port_stats *st = &w->stats[in->index];
 	const struct vlan_set *vs = in->vlan;
 	struct rte_ether_hdr *eh;
-	uint16_t tci[BURST], i, k = 0;
-	int r;
+	uint16_t tci[BURST], run[BURST], i, k = 0, nr = 0, r;
+	int ret;
 
 	for (i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	st->rx_packets += n;
 	for (i = 0; i < n; i++) {
 		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		r = fwd_input(w, in, vs, pkts[i], &tci[k]);
-		if (unlikely(r >= 0)) {
-			worker_drop(w, in->index, r, pkts[i]);
+		ret = fwd_input(w, in, vs, pkts[i], &tci[k]);
+		if (unlikely(ret >= 0)) {
+			worker_drop(w, in->index, ret, pkts[i]);
 			continue;
 		}
 		eh = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
@@ -204,21 +221,28 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 		        (struct fdb_key){ .mac = eh->src_addr, .vlan = tci[k] & RTE_VLAN_ID_MASK };
 		dkeys[k] =
 		        (struct fdb_key){ .mac = eh->dst_addr, .vlan = tci[k] & RTE_VLAN_ID_MASK };
-		sk[k] = &skeys[k];
-		dk[k] = &dkeys[k];
+		if (k == 0 || !fwd_key_eq(&skeys[k], sk[nr - 1]) ||
+		    !fwd_key_eq(&dkeys[k], dk[nr - 1])) {
+			sk[nr] = &skeys[k];
+			dk[nr] = &dkeys[k];
+			nr++;
+		}
+		run[k] = nr - 1;
 		pkts[k++] = pkts[i];
 	}
 	if (k == 0)
 		return;
-	rte_hash_lookup_bulk_data(fdb.hash, sk, k, &shit, sdata);
-	rte_hash_lookup_bulk_data(fdb.hash, dk, k, &dhit, ddata);
+	rte_hash_lookup_bulk_data(fdb.hash, sk, nr, &shit, sdata);
+	rte_hash_lookup_bulk_data(fdb.hash, dk, nr, &dhit, ddata);
+	for (r = 0; r < nr; r++)
+		fwd_learn(w, in, sk[r], (shit >> r) & 1, (uint64_t)(uintptr_t)sdata[r]);
 	for (i = 0; i < k; i++) {
-		fwd_learn(w, in, &skeys[i], (shit >> i) & 1, (uint64_t)(uintptr_t)sdata[i]);
-		if (rte_is_multicast_ether_addr(&dkeys[i].mac) || !((dhit >> i) & 1))
+		r = run[i];
+		if (rte_is_multicast_ether_addr(&dkeys[i].mac) || !((dhit >> r) & 1))
 			fwd_flood(w, in, pkts[i], tci[i]);
 		else
 			fwd_unicast(w, in, pkts[i], tci[i],
-			            FDB_PORT((uint64_t)(uintptr_t)ddata[i]));
+			            FDB_PORT((uint64_t)(uintptr_t)ddata[r]));
 	}
 }
 

@@ -318,6 +318,50 @@ static void test_long_flood_keeps_order(void **state)
 	assert_int_equal(env_stats(1).tx_packets, 2 * BURST + 5);
 }
 
+/*
+ * One burst of runs (fwd_burst looks up each run of equal source and destination once):
+ * 5 A->B, 3 A->C (unknown: flooded), 2 D->B (D new), 4 A->B, 1 A->broadcast. Every frame
+ * goes where its own addresses say, in order, and D is learned.
+ */
+static void test_runs_in_one_burst(void **state)
+{
+	static const struct {
+		uint8_t dst, src, count;
+	} runs[] = {
+		{ 0xb, 0xa, 5 }, { 0xc, 0xa, 3 }, { 0xb, 0xd, 2 }, { 0xb, 0xa, 4 }, { 0xff, 0xa, 1 }
+	};
+	uint16_t want1[16], want2[16], n1 = 0, n2 = 0, seq;
+	struct frame_id id = { 0 };
+	unsigned int r, i;
+
+	learn_a_b();
+	seq = env.seq + 1;
+	for (r = 0; r < RTE_DIM(runs); r++) {
+		for (i = 0; i < runs[r].count; i++, seq++) {
+			env_send(0, runs[r].dst == 0xff ? BCAST : frame_mac(runs[r].dst),
+			         frame_mac(runs[r].src), -1, 64);
+			want1[n1++] = seq; /* B's port, and C and broadcast flood */
+			if (runs[r].dst == 0xc || runs[r].dst == 0xff)
+				want2[n2++] = seq;
+		}
+	}
+	env_step();
+	EXPECT_OUT(0, 15, 4);
+	for (i = 0; i < n1; i++) {
+		assert_true(frame_id_get(env.out[1][i], &id));
+		assert_int_equal(rte_be_to_cpu_16(id.seq), want1[i]);
+	}
+	for (i = 0; i < n2; i++) {
+		assert_true(frame_id_get(env.out[2][i], &id));
+		assert_int_equal(rte_be_to_cpu_16(id.seq), want2[i]);
+	}
+	assert_int_equal(fdb_port_of(D, 1), env.port[0]->index);
+	assert_int_equal(fdb_port_of(A, 1), env.port[0]->index);
+	assert_int_equal(fdb_count(), 3);
+	assert_int_equal(env_stats(0).rx_packets, 1 + 15);
+	assert_int_equal(env_in_drops(0), 0);
+}
+
 /* Fill the FDB to `left` entries short of full, with MACs the tests never send from. */
 static void fill_fdb(unsigned int left)
 {
@@ -382,6 +426,7 @@ int main(int argc, char **argv)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_tx_ring_full, setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_long_flood_keeps_order, setup3, teardown),
+		cmocka_unit_test_setup_teardown(test_runs_in_one_burst, setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_full_fdb_floods_and_counts, setup3, teardown),
 	};
 	const struct CMUnitTest known_bugs[] = {
