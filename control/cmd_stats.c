@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Printer for `stats`: one line per worker lcore, with two derived columns that answer the
- * questions people ask of these counters: what a packet costs (busy cycles per packet) and
- * how loaded the core is (busy share of all polled cycles; a poll-mode core is always at
- * 100% CPU, so the OS cannot tell).
+ * Printer for `stats`: one line per worker lcore, with derived columns that answer the
+ * questions people ask of these counters: what a packet costs (busy cycles per packet), how
+ * well the worker batches (packets per poll) and how loaded the core is (busy share of all
+ * polled cycles; a poll-mode core is always at 100% CPU, so the OS cannot tell).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,22 +18,27 @@ enum stats_col {
 	STATS_COL_BUSY,
 	STATS_COL_IDLE,
 	STATS_COL_CYCLES_PKT,
+	STATS_COL_PKTS_POLL,
 	STATS_COL_BUSY_PCT,
 	STATS_COL_FDB_FULL,
 	STATS_COL_MAX
 };
 
 static const struct print_col stats_cols[STATS_COL_MAX] = {
-	[STATS_COL_LCORE] = { "LCORE", true },           [STATS_COL_PACKETS] = { "PACKETS", true },
-	[STATS_COL_BUSY] = { "BUSY_CYCLES", true },      [STATS_COL_IDLE] = { "IDLE_CYCLES", true },
-	[STATS_COL_CYCLES_PKT] = { "CYCLES/PKT", true }, [STATS_COL_BUSY_PCT] = { "BUSY%", true },
+	[STATS_COL_LCORE] = { "LCORE", true },
+	[STATS_COL_PACKETS] = { "PACKETS", true },
+	[STATS_COL_BUSY] = { "BUSY_CYCLES", true },
+	[STATS_COL_IDLE] = { "IDLE_CYCLES", true },
+	[STATS_COL_CYCLES_PKT] = { "CYCLES/PKT", true },
+	[STATS_COL_PKTS_POLL] = { "PKTS/POLL", true },
+	[STATS_COL_BUSY_PCT] = { "BUSY%", true },
 	[STATS_COL_FDB_FULL] = { "FDB_FULL", true },
 };
 
 static void stats_cells(struct json_object *lcore, char cell[][PRINT_CELL_MAX])
 {
-	uint64_t packets, busy, idle;
-	bool have_packets, have_busy, have_idle;
+	uint64_t packets, busy, idle, polls;
+	bool have_packets, have_busy, have_idle, have_polls;
 
 	print_cell_u64(cell[STATS_COL_LCORE], lcore, "lcore");
 	print_cell_u64(cell[STATS_COL_PACKETS], lcore, "packets");
@@ -44,12 +49,20 @@ static void stats_cells(struct json_object *lcore, char cell[][PRINT_CELL_MAX])
 	have_packets = print_get_u64(lcore, "packets", &packets);
 	have_busy = print_get_u64(lcore, "busy_cycles", &busy);
 	have_idle = print_get_u64(lcore, "idle_cycles", &idle);
+	have_polls = print_get_u64(lcore, "polls", &polls);
 
 	if (have_packets && have_busy && packets > 0)
 		snprintf(cell[STATS_COL_CYCLES_PKT], PRINT_CELL_MAX, "%.1f",
 		         (double)busy / (double)packets);
 	else
 		snprintf(cell[STATS_COL_CYCLES_PKT], PRINT_CELL_MAX, "-");
+
+	/* the mean batch: small batches in a loaded switch mean per-poll costs dominate */
+	if (have_packets && have_polls && polls > 0)
+		snprintf(cell[STATS_COL_PKTS_POLL], PRINT_CELL_MAX, "%.2f",
+		         (double)packets / (double)polls);
+	else
+		snprintf(cell[STATS_COL_PKTS_POLL], PRINT_CELL_MAX, "-");
 
 	if (have_busy && have_idle && busy + idle > 0)
 		snprintf(cell[STATS_COL_BUSY_PCT], PRINT_CELL_MAX, "%.1f%%",

@@ -138,6 +138,7 @@ void worker_poll_once(struct worker *w)
 		fwd_flush(w);
 	}
 	w->packets += got;
+	w->polls_total++;
 	if (got == 0 && w->busy)
 		worker_account(w, false);
 	else if (unlikely(++w->polls >= WORKER_ACCOUNT_POLLS))
@@ -262,6 +263,7 @@ struct json_object *worker_stats_json(void)
 		o = json_object_new_object();
 		json_object_object_add(o, "lcore", json_object_new_int((int)w->lcore));
 		json_object_object_add(o, "packets", json_object_new_uint64(w->packets));
+		json_object_object_add(o, "polls", json_object_new_uint64(w->polls_total));
 		json_object_object_add(o, "busy_cycles", json_object_new_uint64(w->busy_cycles));
 		json_object_object_add(o, "idle_cycles", json_object_new_uint64(w->idle_cycles));
 		json_object_object_add(o, "fdb_full", json_object_new_uint64(w->fdb_full));

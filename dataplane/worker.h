@@ -58,7 +58,8 @@ struct worker {
 	uint16_t ndirty;     /* ports with frames waiting in tx[] */
 	uint16_t dirty[PORT_MAX];
 
-	uint64_t packets; /* frames received */
+	uint64_t packets;     /* frames received */
+	uint64_t polls_total; /* passes over the ports: packets / polls is the mean batch */
 	uint64_t busy_cycles;
 	uint64_t idle_cycles;
 	uint64_t fdb_full; /* event: a new MAC not learned because the FDB was full */

@@ -55,6 +55,9 @@ test_counters() {
 		'[{"name":"ga","rx_packets":150,"tx_packets":32,"d":0},{"name":"gb","rx_packets":31,"tx_packets":151,"d":0},{"name":"gc","rx_packets":1,"tx_packets":101,"d":0}]' \
 		"$ports"
 	check "worker counted every frame" 182 "$(lanctlj stats | jq '[.[].packets] | add')"
+	# an idle worker keeps polling: far more polls than frames
+	check "polls counted" true "$(lanctlj stats | jq '[.[].polls] | add > 1000')"
+	check_match "stats shows the mean batch" 'LCORE +PACKETS +BUSY_CYCLES +IDLE_CYCLES +CYCLES/PKT +PKTS/POLL +BUSY% +FDB_FULL' "$(lanctl stats)"
 	check "rx bytes of ga" $((150 * 64)) "$(port_field ga .rx_bytes)"
 }
 
