@@ -78,12 +78,13 @@ static int dpdk_open(struct port *p, int argc, char **argv, char *err, size_t er
 		}
 	} else {
 		/* DPDK's codes say little here (an unknown driver is -EFAULT): name the usual
-		 * causes; the EAL's log has the details */
+		 * causes, and the drivers lanswitchd is linked with; the EAL's log has the
+		 * details */
 		ret = rte_dev_probe(d->devargs);
 		if (ret < 0) {
 			snprintf(err, errlen,
 			         "port \"%s\": device %s: probe failed (unknown driver, bad "
-			         "arguments or device in use)",
+			         "arguments or device in use; drivers: " LS_DPDK_DRIVERS ")",
 			         p->name, d->devargs);
 			goto err_free;
 		}

@@ -63,8 +63,11 @@ test_command_errors() {
 	refused 'port "x": vhost socket rel.sock: must be an absolute path of at most 107 characters, without commas' \
 		port add x vhost rel.sock
 	refused 'port "x": unknown port type "frob" (vhost, dpdk, tap, afxdp)' port add x frob y
-	refused 'port "x": device net_nonexistent0: probe failed (unknown driver, bad arguments or device in use)' \
+	refused 'port "x": device net_nonexistent0: probe failed (unknown driver, bad arguments or device in use; drivers: net_vhost net_tap net_ring net_null net_pcap net_af_packet net_virtio net_e1000 net_igc net_ixgbe net_i40e net_ice net_iavf)' \
 		port add x dpdk net_nonexistent0
+	# a real DPDK driver lanswitchd is not linked with (static build: no plugins)
+	refused 'port "x": device net_bonding0,mode=1: probe failed (unknown driver, bad arguments or device in use; drivers: net_vhost net_tap net_ring net_null net_pcap net_af_packet net_virtio net_e1000 net_igc net_ixgbe net_i40e net_ice net_iavf)' \
+		port add x dpdk net_bonding0,mode=1
 	refused 'unknown command "port frobnicate"' port frobnicate
 	refused 'bad VLAN "0": expected 1-4094' port set ga vlan 0
 	refused 'bad VLAN list "10,x": expected VLAN IDs 1-4094 separated by commas' \
