@@ -37,7 +37,9 @@ FIELDS = ["contender", "row", "rep", "try", "status", "mpps", "gbps", "frames", 
           "size", "macs", "ports", "note",
           # latency rows (open loop) and outage rows (restart under real guests)
           "offered_mpps", "lat_samples", "lat_median_us", "lat_p99_us", "lat_max_us", "lost",
-          "gap_s", "stop_s", "ctl_s", "ports_s", "reply_s", "arp_evicted"]
+          "gap_s", "stop_s", "ctl_s", "ports_s", "reply_s", "arp_evicted",
+          # lanswitch's mean batch: frames per poll of its worker (lanctl stats)
+          "sw_pkts_per_poll"]
 
 # A contender that hands the idle port more than this share of the traffic did not learn.
 IDLE_MAX_PCT = 0.1
@@ -62,6 +64,14 @@ def cmd_header(a):
 
 def fmt(x, nd=2):
     return "" if x is None else f"{x:.{nd}f}"
+
+
+def pkts_per_poll(s0, s1, pkts):
+    """Frames per poll from sw_cpu's fourth field, where the contender counts polls."""
+    if len(s0) < 4 or len(s1) < 4 or "-" in (s0[3], s1[3]):
+        return ""
+    polls = float(s1[3]) - float(s0[3])
+    return fmt(pkts / polls, 2) if polls > 0 else ""
 
 
 def judge(kv):
@@ -97,6 +107,7 @@ def judge(kv):
     sw_busy = 100.0 * busy / total if total > 0 else None
     r["sw_busy_pct"] = fmt(sw_busy, 1)
     r["sw_cycles_per_pkt"] = fmt(busy / pkts, 0) if pkts > 0 else ""
+    r["sw_pkts_per_poll"] = pkts_per_poll(s0, s1, pkts)
     g0, g1 = nums(kv["g0"]), nums(kv["g1"])
     guest_busy = (100.0 * (g1[0] - g0[0]) / (span_s("q") * g1[1])
                   if len(g1) == 2 and g1[1] else None)
@@ -156,6 +167,8 @@ def judge(kv):
     summary = "%.2f Mpps, switch core busy %s%%, %s cycles/frame, guest busy %s%%, idle port %d" % (
         pps / 1e6, r["sw_busy_pct"] or "?", r["sw_cycles_per_pkt"] or "?",
         r["guest_busy_pct"] or "?", idle)
+    if r["sw_pkts_per_poll"]:
+        summary += ", %s frames/poll" % r["sw_pkts_per_poll"]
     return r, 0, summary
 
 
