@@ -74,6 +74,33 @@ def pkts_per_poll(s0, s1, pkts):
     return fmt(pkts / polls, 2) if polls > 0 else ""
 
 
+def sw_cpu_fields(r, kv, window_s):
+    """The switch's busy share, cycles and frames per poll from sw_cpu before and after
+    (busy cycles, packets, all cycles or "-" for the window's, polls or "-"); returns the
+    busy share (None if unknown)."""
+    s0, s1 = kv["cpu0"].split(), kv["cpu1"].split()
+    busy = float(s1[0]) - float(s0[0])
+    pkts = float(s1[1]) - float(s0[1])
+    total = float(s1[2]) - float(s0[2]) if s1[2] != "-" else window_s * float(kv["hz"])
+    sw_busy = 100.0 * busy / total if total > 0 else None
+    r["sw_busy_pct"] = fmt(sw_busy, 1)
+    r["sw_cycles_per_pkt"] = fmt(busy / pkts, 0) if pkts > 0 else ""
+    r["sw_pkts_per_poll"] = pkts_per_poll(s0, s1, pkts)
+    return sw_busy
+
+
+def host_cpu_fields(r, kv):
+    """CPU the window's other processes and the hypervisor took, % of a core."""
+    clk = float(kv["clk_tck"])
+    p0, p1 = nums(kv["p0"]), nums(kv["p1"])
+    pspan = p1[3] - p0[3]
+    foreign = 100.0 * ((p1[0] - p0[0]) - (p1[2] - p0[2])) / (pspan * clk)
+    steal = 100.0 * (p1[1] - p0[1]) / (pspan * clk)
+    r["foreign_pct"] = fmt(max(foreign, 0.0), 1)
+    r["steal_pct"] = fmt(steal, 1)
+    return foreign, steal
+
+
 def judge(kv):
     """Returns (row dict, exit code, summary)."""
     r = {k: "" for k in FIELDS}
@@ -99,27 +126,14 @@ def judge(kv):
     r["mpps"] = fmt(pps / 1e6, 3)
     r["gbps"] = fmt(pps * size * 8 / 1e9, 3)  # Ethernet frame (with FCS), no preamble/gap
 
-    hz = float(kv["hz"])
-    s0, s1 = kv["cpu0"].split(), kv["cpu1"].split()
-    busy = float(s1[0]) - float(s0[0])
-    pkts = float(s1[1]) - float(s0[1])
-    total = float(s1[2]) - float(s0[2]) if s1[2] != "-" else span_s("s") * hz
-    sw_busy = 100.0 * busy / total if total > 0 else None
-    r["sw_busy_pct"] = fmt(sw_busy, 1)
-    r["sw_cycles_per_pkt"] = fmt(busy / pkts, 0) if pkts > 0 else ""
-    r["sw_pkts_per_poll"] = pkts_per_poll(s0, s1, pkts)
+    sw_busy = sw_cpu_fields(r, kv, span_s("s"))
     g0, g1 = nums(kv["g0"]), nums(kv["g1"])
     guest_busy = (100.0 * (g1[0] - g0[0]) / (span_s("q") * g1[1])
                   if len(g1) == 2 and g1[1] else None)
     r["guest_busy_pct"] = fmt(guest_busy, 1)
 
     clk = float(kv["clk_tck"])
-    p0, p1 = nums(kv["p0"]), nums(kv["p1"])
-    pspan = p1[3] - p0[3]
-    foreign = 100.0 * ((p1[0] - p0[0]) - (p1[2] - p0[2])) / (pspan * clk)
-    steal = 100.0 * (p1[1] - p0[1]) / (pspan * clk)
-    r["foreign_pct"] = fmt(max(foreign, 0.0), 1)
-    r["steal_pct"] = fmt(steal, 1)
+    foreign, steal = host_cpu_fields(r, kv)
 
     def top(k0, k1):
         a, b = kv[k0].split(":"), kv[k1].split(":")
@@ -217,20 +231,9 @@ def judge_latency(kv):
         if k + "_ns" in lat:
             r["lat_%s_us" % k] = fmt(lat[k + "_ns"] / 1000.0, 1)
     r["sw_drops"] = str(int(float(kv["dr1"]) - float(kv["dr0"])))
-    s0, s1 = kv["cpu0"].split(), kv["cpu1"].split()
-    hz = float(kv["hz"])
-    busy = float(s1[0]) - float(s0[0])
-    pkts = float(s1[1]) - float(s0[1])
-    total = float(s1[2]) - float(s0[2]) if s1[2] != "-" else window * hz
-    r["sw_busy_pct"] = fmt(100.0 * busy / total if total > 0 else None, 1)
-    r["sw_cycles_per_pkt"] = fmt(busy / pkts, 0) if pkts > 0 else ""
+    sw_cpu_fields(r, kv, window)
     clk = float(kv["clk_tck"])
-    p0, p1 = nums(kv["p0"]), nums(kv["p1"])
-    pspan = p1[3] - p0[3]
-    foreign = 100.0 * ((p1[0] - p0[0]) - (p1[2] - p0[2])) / (pspan * clk)
-    steal = 100.0 * (p1[1] - p0[1]) / (pspan * clk)
-    r["foreign_pct"] = fmt(max(foreign, 0.0), 1)
-    r["steal_pct"] = fmt(steal, 1)
+    foreign, steal = host_cpu_fields(r, kv)
     a, b = kv["gent0"].split(":"), kv["gent1"].split(":")
     gen_core = 100.0 * (float(b[0]) - float(a[0])) / (window * clk)
     r["guest_core_pct"] = fmt(gen_core, 1)
