@@ -89,12 +89,23 @@ def sw_cpu_fields(r, kv, window_s):
     return sw_busy
 
 
+def pid_ticks(s):
+    """cpu_snapshot's PID:TICKS,... (or -) -> {pid: ticks}"""
+    return {} if s == "-" else {p: float(t) for p, t in (x.split(":") for x in s.split(","))}
+
+
 def host_cpu_fields(r, kv):
     """CPU the window's other processes and the hypervisor took, % of a core."""
     clk = float(kv["clk_tck"])
-    p0, p1 = nums(kv["p0"]), nums(kv["p1"])
+    t0, t1 = kv["p0"].split(), kv["p1"].split()
+    p0, p1 = [float(x) for x in t0[:4]], [float(x) for x in t1[:4]]
     pspan = p1[3] - p0[3]
-    foreign = 100.0 * ((p1[0] - p0[0]) - (p1[2] - p0[2])) / (pspan * clk)
+    ours = p1[2] - p0[2]
+    if len(t0) > 4 and len(t1) > 4:
+        # only the processes alive at both ends (cpu_snapshot in bench/run says why)
+        a, b = pid_ticks(t0[4]), pid_ticks(t1[4])
+        ours = sum(b[pid] - a[pid] for pid in a.keys() & b.keys())
+    foreign = 100.0 * ((p1[0] - p0[0]) - ours) / (pspan * clk)
     steal = 100.0 * (p1[1] - p0[1]) / (pspan * clk)
     r["foreign_pct"] = fmt(max(foreign, 0.0), 1)
     r["steal_pct"] = fmt(steal, 1)
