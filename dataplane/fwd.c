@@ -4,6 +4,8 @@
  * buffers, and one tx burst per output port. Every frame freed here is counted under a
  * reason from drop.h.
  */
+#include <assert.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -179,31 +181,46 @@ static inline void fwd_learn(struct worker *w, struct port *in, const struct fdb
 	}
 }
 
-/* mac and vlan are the key's first 8 bytes, and pad is zero: one compare. */
-static inline bool fwd_key_eq(const struct fdb_key *a, const struct fdb_key *b)
+/*
+ * The key's first 8 bytes (mac, then vlan; pad is zero) as one word, built in a register.
+ * Comparing keys that had just been written field by field stalled on store forwarding:
+ * a third of fwd_burst's samples sat on that one compare.
+ */
+static inline uint64_t fwd_key_word(const struct rte_ether_addr *mac, uint16_t vlan)
 {
-	uint64_t x, y;
+	uint32_t lo;
+	uint16_t hi;
 
-	memcpy(&x, a, sizeof(x));
-	memcpy(&y, b, sizeof(y));
-	return x == y;
+	memcpy(&lo, mac->addr_bytes, sizeof(lo));
+	memcpy(&hi, mac->addr_bytes + sizeof(lo), sizeof(hi));
+	return (uint64_t)lo | (uint64_t)hi << 32 | (uint64_t)vlan << 48;
+}
+
+static_assert(offsetof(struct fdb_key, vlan) == 6 && offsetof(struct fdb_key, pad) == 8,
+              "fwd_key_word() assumes the key's layout");
+
+static inline void fwd_key_set(struct fdb_key *k, uint64_t word)
+{
+	memcpy(k, &word, sizeof(word));
+	k->pad = 0;
 }
 
 /*
  * Frames of one flow come in runs (a burst from a guest to one peer), so the FDB is asked
  * once per run of equal (source, destination, VLAN), not once per frame; learning, too,
- * happens once per run. run[i] is frame i's run, and the lookups are indexed by run.
+ * happens once per run. run[i] is frame i's run. Sources and destinations go to the FDB
+ * in one bulk lookup (up to 64 keys): its prefetches then overlap for both.
  */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct fdb_key skeys[BURST], dkeys[BURST];
-	const void *sk[BURST], *dk[BURST];
-	void *sdata[BURST], *ddata[BURST];
-	uint64_t shit = 0, dhit = 0;
+	struct fdb_key keys[2 * BURST];
+	const void *kp[2 * BURST];
+	void *data[2 * BURST];
+	uint64_t hit = 0, s, d, last_s = 0, last_d = 0;
 	struct port_stats *st = &w->stats[in->index];
 	const struct vlan_set *vs = in->vlan;
 	struct rte_ether_hdr *eh;
-	uint16_t tci[BURST], run[BURST], i, k = 0, nr = 0, r;
+	uint16_t tci[BURST], run[BURST], vid, i, k = 0, nr = 0, r;
 	int ret;
 
 	for (i = 0; i < n; i++)
@@ -217,14 +234,15 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 			continue;
 		}
 		eh = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
-		skeys[k] =
-		        (struct fdb_key){ .mac = eh->src_addr, .vlan = tci[k] & RTE_VLAN_ID_MASK };
-		dkeys[k] =
-		        (struct fdb_key){ .mac = eh->dst_addr, .vlan = tci[k] & RTE_VLAN_ID_MASK };
-		if (k == 0 || !fwd_key_eq(&skeys[k], sk[nr - 1]) ||
-		    !fwd_key_eq(&dkeys[k], dk[nr - 1])) {
-			sk[nr] = &skeys[k];
-			dk[nr] = &dkeys[k];
+		vid = tci[k] & RTE_VLAN_ID_MASK;
+		s = fwd_key_word(&eh->src_addr, vid);
+		d = fwd_key_word(&eh->dst_addr, vid);
+		/* a valid source MAC is never zero, so the first frame always starts a run */
+		if (s != last_s || d != last_d) {
+			fwd_key_set(&keys[nr], s);
+			fwd_key_set(&keys[BURST + nr], d);
+			last_s = s;
+			last_d = d;
 			nr++;
 		}
 		run[k] = nr - 1;
@@ -232,17 +250,20 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	}
 	if (k == 0)
 		return;
-	rte_hash_lookup_bulk_data(fdb.hash, sk, nr, &shit, sdata);
-	rte_hash_lookup_bulk_data(fdb.hash, dk, nr, &dhit, ddata);
+	/* sources at 0..nr-1, destinations at nr..2nr-1 */
+	for (r = 0; r < nr; r++) {
+		kp[r] = &keys[r];
+		kp[nr + r] = &keys[BURST + r];
+	}
+	rte_hash_lookup_bulk_data(fdb.hash, kp, 2 * nr, &hit, data);
 	for (r = 0; r < nr; r++)
-		fwd_learn(w, in, sk[r], (shit >> r) & 1, (uint64_t)(uintptr_t)sdata[r]);
+		fwd_learn(w, in, kp[r], (hit >> r) & 1, (uint64_t)(uintptr_t)data[r]);
 	for (i = 0; i < k; i++) {
-		r = run[i];
-		if (rte_is_multicast_ether_addr(&dkeys[i].mac) || !((dhit >> r) & 1))
+		r = nr + run[i];
+		if (rte_is_multicast_ether_addr(&keys[BURST + run[i]].mac) || !((hit >> r) & 1))
 			fwd_flood(w, in, pkts[i], tci[i]);
 		else
-			fwd_unicast(w, in, pkts[i], tci[i],
-			            FDB_PORT((uint64_t)(uintptr_t)ddata[r]));
+			fwd_unicast(w, in, pkts[i], tci[i], FDB_PORT((uint64_t)(uintptr_t)data[r]));
 	}
 }
 
