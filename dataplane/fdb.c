@@ -2,7 +2,6 @@
 #include <errno.h>
 
 #include <json-c/json.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 #include "fdb.h"
@@ -15,24 +14,13 @@ struct fdb fdb;
 
 int fdb_init(uint32_t size, struct rte_rcu_qsbr *qsbr)
 {
-	struct rte_hash_parameters params = {
-		.name = "lanswitch_fdb",
-		.entries = size,
-		.key_len = sizeof(struct fdb_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = (int)rte_socket_id(),
-		/* lock-free lookups; inserts from several workers; buckets that never make an
-		 * insert fail before the table is full */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-		              RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
-		              RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
+	int ret;
 
 	if (size < 8)
 		return -EINVAL;
-	fdb.hash = rte_hash_create(&params);
-	if (fdb.hash == NULL)
-		return -rte_errno;
+	ret = fdb_table_init(&fdb.table, size, (int)rte_socket_id());
+	if (ret < 0)
+		return ret;
 	fdb.size = size;
 	fdb.aging = FDB_DEFAULT_AGING;
 	fdb.qsbr = qsbr;
@@ -41,44 +29,49 @@ int fdb_init(uint32_t size, struct rte_rcu_qsbr *qsbr)
 
 void fdb_fini(void)
 {
-	rte_hash_free(fdb.hash);
-	fdb.hash = NULL;
+	fdb_table_fini(&fdb.table);
 }
 
 uint32_t fdb_count(void)
 {
-	int32_t n = rte_hash_count(fdb.hash);
-
-	return n < 0 ? 0 : (uint32_t)n;
+	return fdb_table_count(&fdb.table);
 }
 
-/* A MAC not in the table. Full means full: the frame is flooded and nothing is evicted. */
+int fdb_get(const struct fdb_key *key, uint64_t *data)
+{
+	return fdb_table_get(&fdb.table, fdb_key_word(key), data);
+}
+
+/* A MAC not in the table. Full means full: the frame is flooded and nothing is evicted. A
+ * static entry made meanwhile (the same MAC twice in a burst finds the first's entry) stays. */
 int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now)
 {
-	/* the same new MAC twice in one burst: the second finds the first's entry */
-	if (fdb_count() >= fdb.size && rte_hash_lookup(fdb.hash, key) < 0)
-		return -ENOSPC;
-	return rte_hash_add_key_data(fdb.hash, key, (void *)(uintptr_t)FDB_DATA(port, 0, now));
+	int ret = fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now), fdb.size,
+	                        FDB_DATA(0, 1, 0));
+
+	return ret < 0 ? ret : 0;
 }
 
 /* A known MAC seen again: write only when something changed. Static entries stay put. */
 int fdb_refresh(const struct fdb_key *key, uint64_t data, uint16_t port, uint32_t now)
 {
+	int ret;
+
 	if (FDB_IS_STATIC(data) || (FDB_PORT(data) == port && FDB_SEEN(data) == now))
 		return 0;
-	return rte_hash_add_key_data(fdb.hash, key, (void *)(uintptr_t)FDB_DATA(port, 0, now));
+	ret = fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now), fdb.size,
+	                    FDB_DATA(0, 1, 0));
+	return ret < 0 ? ret : 0;
 }
 
 int fdb_add_static(const struct fdb_key *key, uint16_t port)
 {
-	void *old;
+	int ret = fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 1, 0), fdb.size, 0);
 
-	if (rte_hash_lookup_data(fdb.hash, key, &old) < 0 && fdb_count() >= fdb.size)
-		return -ENOSPC;
-	return rte_hash_add_key_data(fdb.hash, key, (void *)(uintptr_t)FDB_DATA(port, 1, 0));
+	return ret < 0 ? ret : 0;
 }
 
-/* Free the slots of deleted keys once no worker can hold them any more. */
+/* Free the slots of unlinked entries once no worker can hold them any more. */
 static void fdb_reclaim(const int32_t *pos, unsigned int n)
 {
 	unsigned int i;
@@ -87,7 +80,15 @@ static void fdb_reclaim(const int32_t *pos, unsigned int n)
 		return;
 	rte_rcu_qsbr_synchronize(fdb.qsbr, RTE_QSBR_THRID_INVALID);
 	for (i = 0; i < n; i++)
-		rte_hash_free_key_with_position(fdb.hash, pos[i]);
+		fdb_table_release(&fdb.table, pos[i]);
+}
+
+static struct fdb_key fdb_key_of(uint64_t word)
+{
+	struct fdb_key k;
+
+	memcpy(&k, &word, sizeof(k));
+	return k;
 }
 
 /* What a bulk delete removes: port < 0 and vlan < 0 match all, mac NULL matches every MAC. */
@@ -118,32 +119,29 @@ static bool fdb_matches(const struct fdb_match *m, const struct fdb_key *k, uint
 	return true;
 }
 
-/* Delete every matching entry, in batches so one grace period covers many keys. */
+/* Delete every matching entry, in batches so one grace period covers many. Entries never
+ * move in the table, so unlinking while iterating misses none. */
 static unsigned int fdb_delete_matching(const struct fdb_match *m)
 {
-	struct fdb_key keys[256];
-	int32_t pos[RTE_DIM(keys)], p;
-	unsigned int n, i, npos, total = 0;
-	const void *key;
-	uint32_t iter;
-	void *data;
+	int32_t pos[256], p;
+	unsigned int n, total = 0;
+	uint32_t iter = 0;
+	uint64_t key, data;
+	struct fdb_key k;
 
-	/* Collect, then delete: a delete during rte_hash_iterate() can move an entry from an
-	 * extendable bucket into a slot the iterator has passed, and it would be missed. */
 	do {
 		n = 0;
-		iter = 0;
-		while (n < RTE_DIM(keys) && rte_hash_iterate(fdb.hash, &key, &data, &iter) >= 0)
-			if (fdb_matches(m, key, (uint64_t)(uintptr_t)data))
-				keys[n++] = *(const struct fdb_key *)key;
-		for (i = 0, npos = 0; i < n; i++) {
-			p = rte_hash_del_key(fdb.hash, &keys[i]);
-			if (p >= 0)
-				pos[npos++] = p;
+		while (n < RTE_DIM(pos) &&
+		       (p = fdb_table_next(&fdb.table, &iter, &key, &data)) >= 0) {
+			k = fdb_key_of(key);
+			if (!fdb_matches(m, &k, data))
+				continue;
+			fdb_table_unlink(&fdb.table, p);
+			pos[n++] = p;
 		}
-		fdb_reclaim(pos, npos);
-		total += npos;
-	} while (n == RTE_DIM(keys));
+		fdb_reclaim(pos, n);
+		total += n;
+	} while (n == RTE_DIM(pos));
 	return total;
 }
 
@@ -188,22 +186,19 @@ static const char *fdb_port_name(uint16_t port)
 struct json_object *fdb_show_json(uint32_t now)
 {
 	struct json_object *arr = json_object_new_array(), *o;
-	const struct fdb_key *k;
 	char mac[MAC_STR_LEN];
 	uint32_t iter = 0;
-	const void *key;
-	void *data;
-	uint64_t d;
+	uint64_t key, d;
+	struct fdb_key k;
 
-	while (rte_hash_iterate(fdb.hash, &key, &data, &iter) >= 0) {
-		k = key;
-		d = (uint64_t)(uintptr_t)data;
-		mac_format(mac, &k->mac);
+	while (fdb_table_next(&fdb.table, &iter, &key, &d) >= 0) {
+		k = fdb_key_of(key);
+		mac_format(mac, &k.mac);
 		o = json_object_new_object();
 		json_object_object_add(o, "mac", json_object_new_string(mac));
 		json_object_object_add(o, "port",
 		                       json_object_new_string(fdb_port_name(FDB_PORT(d))));
-		json_object_object_add(o, "vlan", json_object_new_int(k->vlan));
+		json_object_object_add(o, "vlan", json_object_new_int(k.vlan));
 		json_object_object_add(
 		        o, "age_s",
 		        json_object_new_int64(FDB_IS_STATIC(d) ? 0 : now - FDB_SEEN(d)));
@@ -217,19 +212,16 @@ struct json_object *fdb_show_json(uint32_t now)
 void fdb_describe(FILE *out)
 {
 	char mac[MAC_STR_LEN];
-	const struct fdb_key *k;
 	uint32_t iter = 0;
-	const void *key;
-	void *data;
-	uint64_t d;
+	uint64_t key, d;
+	struct fdb_key k;
 
-	while (rte_hash_iterate(fdb.hash, &key, &data, &iter) >= 0) {
-		k = key;
-		d = (uint64_t)(uintptr_t)data;
+	while (fdb_table_next(&fdb.table, &iter, &key, &d) >= 0) {
 		if (!FDB_IS_STATIC(d))
 			continue;
-		mac_format(mac, &k->mac);
-		fprintf(out, "fdb add %s %s vlan %u\n", mac, fdb_port_name(FDB_PORT(d)), k->vlan);
+		k = fdb_key_of(key);
+		mac_format(mac, &k.mac);
+		fprintf(out, "fdb add %s %s vlan %u\n", mac, fdb_port_name(FDB_PORT(d)), k.vlan);
 	}
 	if (fdb.aging != FDB_DEFAULT_AGING)
 		fprintf(out, "fdb set aging %u\n", fdb.aging);

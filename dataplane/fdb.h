@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The forwarding database: (MAC, VLAN) -> port, in one DPDK rte_hash with lock-free readers.
+ * The forwarding database: (MAC, VLAN) -> port, in our own hash table with lock-free readers
+ * (fdb_table.h: the table, and why not rte_hash).
  *
- * Threads: workers look up without a lock and insert new entries themselves (the hash's
- * writer lock is taken only to insert or rewrite, never to look up). A known MAC's entry is
- * rewritten only when its port or its coarse (1 s) timestamp changes, so a steady flow makes
- * no shared write per packet. Only the control thread deletes (aging, flush, port removal,
- * lanctl): it unlinks keys, waits for an RCU grace period, then frees their slots, so a worker
- * that still holds a position never sees it reused.
+ * Threads: workers look up without a lock and insert new entries themselves (the table's lock
+ * is taken only to insert or rewrite, never to look up). A known MAC's entry is rewritten
+ * only when its port or its coarse (1 s) timestamp changes, so a steady flow makes no shared
+ * write per packet. Only the control thread deletes (aging, flush, port removal, lanctl): it
+ * unlinks entries, waits for an RCU grace period, then frees their slots, so a worker that
+ * still holds a slot never sees it reused.
  *
  * An entry's data is one 64-bit word, so a reader gets port, flags and timestamp in one load.
  */
@@ -18,20 +19,31 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <string.h>
+
 #include <rte_ether.h>
-#include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
+
+#include "fdb_table.h"
 
 #define FDB_DEFAULT_SIZE 131072
 #define FDB_DEFAULT_AGING 300
 
-/* 16 bytes, not 8: rte_hash compares 16-byte keys with one SSE compare, other sizes with a
- * memcmp() call that cost a quarter of the lookup. pad must be zero. */
+/* 8 bytes: the table's key word is this struct's bytes (fdb_key_word). */
 struct fdb_key {
 	struct rte_ether_addr mac;
 	uint16_t vlan;
-	uint64_t pad;
 };
+
+_Static_assert(sizeof(struct fdb_key) == 8, "an FDB key is one 64-bit word");
+
+static inline uint64_t fdb_key_word(const struct fdb_key *k)
+{
+	uint64_t w;
+
+	memcpy(&w, k, sizeof(w));
+	return w;
+}
 
 #define FDB_DATA(port, is_static, seen) \
 	((uint64_t)(port) | ((uint64_t)(is_static) << 16) | ((uint64_t)(seen) << 32))
@@ -40,9 +52,9 @@ struct fdb_key {
 #define FDB_SEEN(d) ((uint32_t)((d) >> 32))
 
 struct fdb {
-	struct rte_hash *hash; /* the writer lock inside serialises inserts and deletes */
-	uint32_t size;         /* capacity promised to the user (--fdb-size) */
-	uint32_t aging;        /* seconds; written by control, read by control */
+	struct fdb_table table;
+	uint32_t size;  /* capacity promised to the user (--fdb-size) */
+	uint32_t aging; /* seconds; written by control, read by control */
 	struct rte_rcu_qsbr *qsbr;
 };
 
@@ -52,10 +64,16 @@ int fdb_init(uint32_t size, struct rte_rcu_qsbr *qsbr);
 void fdb_fini(void);
 
 /* fast path */
+/* Look up n <= 64 keys (one word each); bit i of the result: keys[i] found, data[i] set. */
+static inline uint64_t fdb_lookup_bulk(const uint64_t *keys, unsigned int n, uint64_t *data)
+{
+	return fdb_table_lookup_bulk(&fdb.table, keys, n, data);
+}
 int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now);
 int fdb_refresh(const struct fdb_key *key, uint64_t data, uint16_t port, uint32_t now);
 
 /* control thread */
+int fdb_get(const struct fdb_key *key, uint64_t *data);
 int fdb_add_static(const struct fdb_key *key, uint16_t port);
 unsigned int fdb_del_mac(const struct rte_ether_addr *mac, int vlan);
 unsigned int fdb_flush(int port, bool include_static);

@@ -161,11 +161,14 @@ static inline void fwd_unicast(struct worker *w, struct port *in, struct rte_mbu
 		fwd_output(w, out, m, tci);
 }
 
-static inline void fwd_learn(struct worker *w, struct port *in, const struct fdb_key *k, bool hit,
+static inline void fwd_learn(struct worker *w, struct port *in, uint64_t word, bool hit,
                              uint64_t data)
 {
+	struct fdb_key k;
+
+	memcpy(&k, &word, sizeof(k));
 	if (likely(hit)) {
-		fdb_refresh(k, data, in->index, worker_now);
+		fdb_refresh(&k, data, in->index, worker_now);
 		return;
 	}
 	/* While the table is full, do not ask it again for every frame of every new MAC. */
@@ -173,7 +176,7 @@ static inline void fwd_learn(struct worker *w, struct port *in, const struct fdb
 		w->fdb_full++;
 		return;
 	}
-	if (fdb_learn(k, in->index, worker_now) == -ENOSPC) {
+	if (fdb_learn(&k, in->index, worker_now) == -ENOSPC) {
 		w->fdb_full++;
 		w->full_until = rte_rdtsc() + rte_get_tsc_hz() / 1000;
 	} else {
@@ -182,9 +185,9 @@ static inline void fwd_learn(struct worker *w, struct port *in, const struct fdb
 }
 
 /*
- * The key's first 8 bytes (mac, then vlan; pad is zero) as one word, built in a register.
- * Comparing keys that had just been written field by field stalled on store forwarding:
- * a third of fwd_burst's samples sat on that one compare.
+ * The key word (fdb_key_word's layout: mac, then vlan), built in a register. Comparing keys
+ * that had just been written field by field stalled on store forwarding: a third of
+ * fwd_burst's samples sat on that one compare.
  */
 static inline uint64_t fwd_key_word(const struct rte_ether_addr *mac, uint16_t vlan)
 {
@@ -196,14 +199,7 @@ static inline uint64_t fwd_key_word(const struct rte_ether_addr *mac, uint16_t v
 	return (uint64_t)lo | (uint64_t)hi << 32 | (uint64_t)vlan << 48;
 }
 
-static_assert(offsetof(struct fdb_key, vlan) == 6 && offsetof(struct fdb_key, pad) == 8,
-              "fwd_key_word() assumes the key's layout");
-
-static inline void fwd_key_set(struct fdb_key *k, uint64_t word)
-{
-	memcpy(k, &word, sizeof(word));
-	k->pad = 0;
-}
+static_assert(offsetof(struct fdb_key, vlan) == 6, "fwd_key_word() assumes the key's layout");
 
 /*
  * Frames of one flow come in runs (a burst from a guest to one peer), so the FDB is asked
@@ -213,10 +209,7 @@ static inline void fwd_key_set(struct fdb_key *k, uint64_t word)
  */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct fdb_key keys[2 * BURST];
-	const void *kp[2 * BURST];
-	void *data[2 * BURST];
-	uint64_t hit = 0, s, d, last_s = 0, last_d = 0;
+	uint64_t keys[2 * BURST], data[2 * BURST], hit, s, d, last_s = 0, last_d = 0;
 	struct port_stats *st = &w->stats[in->index];
 	const struct vlan_set *vs = in->vlan;
 	struct rte_ether_hdr *eh;
@@ -239,8 +232,8 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 		d = fwd_key_word(&eh->dst_addr, vid);
 		/* a valid source MAC is never zero, so the first frame always starts a run */
 		if (s != last_s || d != last_d) {
-			fwd_key_set(&keys[nr], s);
-			fwd_key_set(&keys[BURST + nr], d);
+			keys[nr] = s;
+			keys[BURST + nr] = d;
 			last_s = s;
 			last_d = d;
 			nr++;
@@ -251,19 +244,18 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	if (k == 0)
 		return;
 	/* sources at 0..nr-1, destinations at nr..2nr-1 */
-	for (r = 0; r < nr; r++) {
-		kp[r] = &keys[r];
-		kp[nr + r] = &keys[BURST + r];
-	}
-	rte_hash_lookup_bulk_data(fdb.hash, kp, 2 * nr, &hit, data);
+	if (nr < BURST)
+		memmove(&keys[nr], &keys[BURST], nr * sizeof(keys[0]));
+	hit = fdb_lookup_bulk(keys, 2 * nr, data);
 	for (r = 0; r < nr; r++)
-		fwd_learn(w, in, kp[r], (hit >> r) & 1, (uint64_t)(uintptr_t)data[r]);
+		fwd_learn(w, in, keys[r], (hit >> r) & 1, data[r]);
 	for (i = 0; i < k; i++) {
 		r = nr + run[i];
-		if (rte_is_multicast_ether_addr(&keys[BURST + run[i]].mac) || !((hit >> r) & 1))
+		/* the multicast bit is the first byte's lowest: the word's lowest bit */
+		if ((keys[r] & 1) || !((hit >> r) & 1))
 			fwd_flood(w, in, pkts[i], tci[i]);
 		else
-			fwd_unicast(w, in, pkts[i], tci[i], FDB_PORT((uint64_t)(uintptr_t)data[r]));
+			fwd_unicast(w, in, pkts[i], tci[i], FDB_PORT(data[r]));
 	}
 }
 

@@ -103,7 +103,7 @@ static void test_load_applies(void **state)
 	struct fdb_key k = { .mac = mac, .vlan = 10 };
 	char err[512] = "";
 	const char *p;
-	void *data;
+	uint64_t data;
 
 	p = write_file("ok.conf", "# a switch\n\nport add p0 dpdk net_ring_t0  # first\n"
 	                          "port set p0 vlan 10\nfdb add 02:00:00:00:00:01 p0\n"
@@ -112,8 +112,8 @@ static void test_load_applies(void **state)
 	assert_string_equal(err, "");
 	assert_non_null(port_find("p0"));
 	assert_int_equal(port_find("p0")->vlan->pvid, 10);
-	assert_true(rte_hash_lookup_data(fdb.hash, &k, &data) >= 0);
-	assert_true((uint64_t)(uintptr_t)data == FDB_DATA(port_find("p0")->index, 1, 0));
+	assert_true(fdb_get(&k, &data) >= 0);
+	assert_true(data == FDB_DATA(port_find("p0")->index, 1, 0));
 	assert_int_equal(fdb.aging, 60);
 }
 

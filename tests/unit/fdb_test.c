@@ -22,7 +22,7 @@ static struct fdb_key key(uint8_t n, uint16_t vlan)
 {
 	struct fdb_key k;
 
-	memset(&k, 0, sizeof(k)); /* the key is hashed whole, padding included */
+	memset(&k, 0, sizeof(k));
 	k.mac = frame_mac(n);
 	k.vlan = vlan;
 	return k;
@@ -31,11 +31,11 @@ static struct fdb_key key(uint8_t n, uint16_t vlan)
 /* The entry's data, or UINT64_MAX when the key is absent. */
 static uint64_t lookup(const struct fdb_key *k)
 {
-	void *data;
+	uint64_t data;
 
-	if (rte_hash_lookup_data(fdb.hash, k, &data) < 0)
+	if (fdb_get(k, &data) < 0)
 		return UINT64_MAX;
-	return (uint64_t)(uintptr_t)data;
+	return data;
 }
 
 static int setup(void **state)
@@ -63,7 +63,7 @@ static void test_learn(void **state)
 	assert_int_equal(FDB_SEEN(d), 100);
 	assert_false(FDB_IS_STATIC(d));
 	assert_int_equal(fdb_count(), 1);
-	assert_int_equal(rte_hash_count(fdb.hash), 1);
+	assert_int_equal(fdb_count(), 1);
 }
 
 static void test_refresh_moves_and_stamps(void **state)
@@ -168,12 +168,12 @@ static void test_capacity(void **state)
 		k = key((uint8_t)i, 1);
 		assert_int_equal(fdb_learn(&k, (uint16_t)(i % 3), 100 + i), 0);
 	}
-	assert_int_equal(rte_hash_count(fdb.hash), TEST_FDB_SIZE);
+	assert_int_equal(fdb_count(), TEST_FDB_SIZE);
 	k = key(200, 1);
 	assert_int_equal(fdb_learn(&k, 1, 500), -ENOSPC);
 	assert_true(lookup(&k) == UINT64_MAX);
 	assert_int_equal(fdb_add_static(&k, 1), -ENOSPC);
-	assert_int_equal(rte_hash_count(fdb.hash), TEST_FDB_SIZE);
+	assert_int_equal(fdb_count(), TEST_FDB_SIZE);
 	for (i = 0; i < TEST_FDB_SIZE; i++) {
 		k = key((uint8_t)i, 1);
 		assert_true(lookup(&k) == FDB_DATA(i % 3, 0, 100 + i));
@@ -184,7 +184,7 @@ static void test_capacity(void **state)
 	assert_true(lookup(&k) == FDB_DATA(2, 0, 600));
 	k = key(1, 1);
 	assert_int_equal(fdb_add_static(&k, 2), 0);
-	assert_int_equal(rte_hash_count(fdb.hash), TEST_FDB_SIZE);
+	assert_int_equal(fdb_count(), TEST_FDB_SIZE);
 	/* room again once something is gone */
 	assert_int_equal(fdb_del_mac(&k.mac, 1), 1);
 	k = key(200, 1);
@@ -208,11 +208,10 @@ static struct fdb_key random_key(uint32_t *x)
 }
 
 /*
- * KNOWN BUG: a flush must remove every matching entry, however the table is filled. Fill a
- * table of 1024 with MACs spread over its buckets (the last ones land in extendable buckets),
- * half on port 1, and flush port 1, then all: some entries survive each, because
- * fdb_delete_matching() deletes while rte_hash_iterate() walks the table, and a delete moves
- * an entry from an extendable bucket into the slot just visited.
+ * A flush must remove every matching entry, however the table is filled. Fill a table of
+ * 1024 with MACs spread over its buckets, half on port 1, and flush port 1, then all. (With
+ * rte_hash, some entries survived each: a delete during rte_hash_iterate() moved an entry
+ * from an extendable bucket into the slot just visited. Our table never moves entries.)
  */
 static void test_flush_port_of_full_table(void **state)
 {
@@ -336,6 +335,73 @@ static void test_show_json(void **state)
 	json_object_put(arr);
 }
 
+/* A frame learned after `fdb add` (the lookup raced the command) leaves the static entry. */
+static void test_learn_keeps_static(void **state)
+{
+	struct fdb_key s = key(9, 10);
+
+	assert_int_equal(fdb_add_static(&s, 4), 0);
+	assert_int_equal(fdb_learn(&s, 5, 300), 0);
+	assert_true(lookup(&s) == FDB_DATA(4, 1, 0));
+	assert_int_equal(fdb_count(), 1);
+}
+
+/*
+ * The default capacity holds that many MACs that look random, and then refuses one more: a
+ * key has two buckets of four slots, and no pair may fill up before the table does.
+ */
+static void test_default_size_fills(void **state)
+{
+	uint32_t x = 88172645u, i;
+	struct fdb_key k;
+
+	fdb_fini();
+	assert_int_equal(fdb_init(FDB_DEFAULT_SIZE, qsbr), 0);
+	for (i = 0; i < FDB_DEFAULT_SIZE; i++) {
+		k = random_key(&x);
+		k.vlan = (uint16_t)(1 + (i & 7)); /* and some VLANs */
+		assert_int_equal(fdb_learn(&k, (uint16_t)(i % 5), 100), 0);
+	}
+	assert_int_equal(fdb_count(), FDB_DEFAULT_SIZE);
+	k = key(1, 1);
+	assert_int_equal(fdb_learn(&k, 1, 100), -ENOSPC);
+	/* every entry findable, and a flush empties the table whole */
+	x = 88172645u;
+	for (i = 0; i < FDB_DEFAULT_SIZE; i++) {
+		k = random_key(&x);
+		k.vlan = (uint16_t)(1 + (i & 7));
+		assert_true(lookup(&k) == FDB_DATA(i % 5, 0, 100));
+	}
+	assert_int_equal(fdb_flush(-1, false), FDB_DEFAULT_SIZE);
+	assert_int_equal(fdb_count(), 0);
+}
+
+/* A deleted MAC is gone at once, and its slot takes another MAC after the grace period: eight
+ * rounds of filling and flushing put eight times the capacity through the table. */
+static void test_delete_then_reuse(void **state)
+{
+	struct fdb_key k;
+	unsigned int i, round;
+
+	for (round = 0; round < 8; round++) {
+		for (i = 0; i < TEST_FDB_SIZE; i++) {
+			k = key((uint8_t)i, (uint16_t)(round + 1));
+			assert_int_equal(fdb_learn(&k, 1, 100), 0);
+		}
+		for (i = 0; i < TEST_FDB_SIZE; i += 2) {
+			k = key((uint8_t)i, (uint16_t)(round + 1));
+			assert_int_equal(fdb_del_mac(&k.mac, (int)round + 1), 1);
+		}
+		assert_int_equal(fdb_count(), TEST_FDB_SIZE / 2);
+		for (i = 0; i < TEST_FDB_SIZE; i++) {
+			k = key((uint8_t)i, (uint16_t)(round + 1));
+			assert_true((lookup(&k) == UINT64_MAX) == (i % 2 == 0));
+		}
+		assert_int_equal(fdb_flush(-1, false), TEST_FDB_SIZE / 2);
+	}
+	assert_int_equal(fdb_count(), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +417,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_mac_two_vlans_and_del, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_learn_keeps_static, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_size_fills, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_then_reuse, setup, teardown),
 	};
 	const struct CMUnitTest known_bugs[] = {
 		cmocka_unit_test_setup_teardown(test_flush_port_of_full_table, setup, teardown),

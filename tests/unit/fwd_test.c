@@ -35,11 +35,11 @@ static int teardown(void **state)
 static uint64_t fdb_port_of(struct rte_ether_addr mac, uint16_t vlan)
 {
 	struct fdb_key k = { .mac = mac, .vlan = vlan };
-	void *data;
+	uint64_t data;
 
-	if (rte_hash_lookup_data(fdb.hash, &k, &data) < 0)
+	if (fdb_get(&k, &data) < 0)
 		return UINT64_MAX;
-	return FDB_PORT((uint64_t)(uintptr_t)data);
+	return FDB_PORT(data);
 }
 
 /* A learned on p0, B on p1. */
