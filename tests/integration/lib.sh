@@ -30,9 +30,15 @@ cleanup() {
 	for name in "${CLEANUP_HOOKS[@]}"; do
 		"$name"
 	done
+	# each EAL process leaves its runtime directory, even with --in-memory; [!0-9]: not lsit12
+	# removing lsit123's
+	rm -rf "/var/run/dpdk/$PREFIX"[!0-9]*
 	if [ -n "${KEEP:-}" ]; then log "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
+# TERM (meson's timeout) and INT would end bash without running the EXIT trap
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -149,7 +155,8 @@ gen_stop() { # gen_stop NAME [kill]: quit (or SIGKILL) one guest and forget it
 	if [ "${2:-}" == kill ]; then
 		kill -KILL "$pid" 2>/dev/null
 	else
-		echo quit >&"${GEN_IN[$name]}" 2>/dev/null
+		# in a subshell: a guest that is gone would kill this shell (SIGPIPE) mid-cleanup
+		(echo quit >&"${GEN_IN[$name]}") 2>/dev/null
 		wait_pid "$pid" 10 || kill -KILL "$pid" 2>/dev/null
 	fi
 	wait "$pid" 2>/dev/null
