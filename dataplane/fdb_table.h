@@ -5,10 +5,10 @@
  * Why not rte_hash (which the FDB used first): with 4 096 MACs, rte_hash took 60% of the
  * worker's cycles in bench/fwdperf — per key a line of signatures, a line of the key store,
  * and a compare through a function pointer. Here a bucket is one 64-byte line of four
- * (key, data) pairs and a key may live in two buckets (the emptier one when inserted): a
- * lookup reads at most two lines, both prefetched for a whole burst, and compares integers.
- * Two choices keep buckets even; the table has twice as many slots as the FDB's capacity, so
- * an insert that finds both buckets full is vanishingly rare — it fails like a full table.
+ * (key, data) pairs and a key may live in two buckets (nearly always the first: see
+ * fdb_table_place): a lookup reads one line, prefetched for a whole burst, and compares
+ * integers. The table has at least three slots per entry of the FDB's capacity, so an insert
+ * that finds both buckets full is vanishingly rare — it fails like a full table.
  *
  * Threads: lookups never lock. Inserts and updates (workers learning, the control thread's
  * static entries) take the table's spinlock and never move an entry, so a reader never misses
@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
@@ -98,24 +99,33 @@ static inline bool fdb_bucket_get(const struct fdb_bucket *b, uint64_t key, uint
 
 /*
  * Look up n <= FDB_TABLE_BULK_MAX keys; bit i of the result: keys[i] found, data[i] set.
- * Every key's two buckets are prefetched before the first is read, so their misses overlap.
+ * Every key's first bucket is prefetched before the first is read, so their misses overlap;
+ * the few keys not found there (in their second bucket, or unknown) get a second pass.
  */
 static inline uint64_t fdb_table_lookup_bulk(const struct fdb_table *t, const uint64_t *keys,
                                              unsigned int n, uint64_t *data)
 {
 	struct fdb_bucket *b1[FDB_TABLE_BULK_MAX], *b2[FDB_TABLE_BULK_MAX];
-	uint64_t hit = 0;
+	uint64_t hit = 0, miss;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		fdb_table_buckets(t, keys[i], &b1[i], &b2[i]);
 		rte_prefetch0(b1[i]);
-		rte_prefetch0(b2[i]);
 	}
 	for (i = 0; i < n; i++)
-		if (fdb_bucket_get(b1[i], keys[i], &data[i]) ||
-		    fdb_bucket_get(b2[i], keys[i], &data[i]))
+		if (fdb_bucket_get(b1[i], keys[i], &data[i]))
 			hit |= 1ull << i;
+	miss = ~hit & (n == 64 ? ~0ull : (1ull << n) - 1);
+	if (likely(miss == 0))
+		return hit;
+	for (uint64_t m = miss; m != 0; m &= m - 1)
+		rte_prefetch0(b2[__builtin_ctzll(m)]);
+	for (; miss != 0; miss &= miss - 1) {
+		i = (unsigned int)__builtin_ctzll(miss);
+		if (fdb_bucket_get(b2[i], keys[i], &data[i]))
+			hit |= 1ull << i;
+	}
 	return hit;
 }
 

@@ -352,7 +352,8 @@ static void test_learn_keeps_static(void **state)
  */
 static void test_default_size_fills(void **state)
 {
-	uint32_t x = 88172645u, i;
+	uint64_t words[64], data[64], hit;
+	uint32_t x = 88172645u, i, j, ports[63];
 	struct fdb_key k;
 
 	fdb_fini();
@@ -365,12 +366,23 @@ static void test_default_size_fills(void **state)
 	assert_int_equal(fdb_count(), FDB_DEFAULT_SIZE);
 	k = key(1, 1);
 	assert_int_equal(fdb_learn(&k, 1, 100), -ENOSPC);
-	/* every entry findable, and a flush empties the table whole */
+	/* every entry findable, one by one and in the workers' bulk lookups (63 known keys and
+	 * an unknown one a call: the keys in second buckets take the second pass) */
 	x = 88172645u;
 	for (i = 0; i < FDB_DEFAULT_SIZE; i++) {
 		k = random_key(&x);
 		k.vlan = (uint16_t)(1 + (i & 7));
 		assert_true(lookup(&k) == FDB_DATA(i % 5, 0, 100));
+		words[i % 63] = fdb_key_word(&k);
+		ports[i % 63] = i % 5;
+		if (i % 63 != 62)
+			continue;
+		k = key(1, 1);
+		words[63] = fdb_key_word(&k);
+		hit = fdb_lookup_bulk(words, 64, data);
+		assert_true(hit == ~0ull >> 1);
+		for (j = 0; j < 63; j++)
+			assert_true(data[j] == FDB_DATA(ports[j], 0, 100));
 	}
 	assert_int_equal(fdb_flush(-1, false), FDB_DEFAULT_SIZE);
 	assert_int_equal(fdb_count(), 0);
