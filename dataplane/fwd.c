@@ -146,19 +146,58 @@ static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uin
 		fwd_enqueue(w, untagged[i], m);
 }
 
-static inline void fwd_unicast(struct worker *w, struct port *in, struct rte_mbuf *m, uint16_t tci,
-                               uint16_t slot)
+/*
+ * A run's frames to one port, untagged: appended to its tx buffer in one copy, its bytes in
+ * one add. The buffers are flushed after every burst and a burst holds at most BURST frames,
+ * so a run fits unless the port's buffer was filled by flooding in this burst: then frame by
+ * frame.
+ */
+static inline void fwd_enqueue_run(struct worker *w, uint16_t slot, struct rte_mbuf **pkts,
+                                   uint16_t cnt, uint32_t bytes)
+{
+	struct txbuf *tb = &w->tx[slot];
+	uint16_t i;
+
+	if (unlikely(tb->n + cnt > BURST)) {
+		for (i = 0; i < cnt; i++)
+			fwd_enqueue(w, slot, pkts[i]);
+		return;
+	}
+	if (tb->n == 0)
+		w->dirty[w->ndirty++] = slot;
+	memcpy(&tb->pkts[tb->n], pkts, cnt * sizeof(pkts[0]));
+	tb->n += cnt;
+	tb->bytes += bytes;
+	if (unlikely(tb->n == BURST))
+		fwd_flush(w);
+}
+
+/* A run of frames to one known unicast address: one set of checks for all of them. */
+static inline void fwd_unicast_run(struct worker *w, struct port *in, struct rte_mbuf **pkts,
+                                   const uint16_t *tci, uint16_t cnt, uint32_t bytes, uint16_t slot)
 {
 	struct port *out = port_table[slot];
+	uint16_t i, vid = tci[0] & RTE_VLAN_ID_MASK; /* the VLAN is part of the run's key */
+	int reason;
 
 	if (unlikely(out == in))
-		worker_drop(w, in->index, DROP_HAIRPIN, m);
+		reason = DROP_HAIRPIN;
 	else if (unlikely(out == NULL || !out->up))
-		worker_drop(w, in->index, DROP_PORT_DOWN, m);
-	else if (unlikely(!vlan_member(out->vlan, tci & RTE_VLAN_ID_MASK)))
-		worker_drop(w, in->index, DROP_VLAN_NOT_ALLOWED, m);
-	else
-		fwd_output(w, out, m, tci);
+		reason = DROP_PORT_DOWN;
+	else if (unlikely(!vlan_member(out->vlan, vid)))
+		reason = DROP_VLAN_NOT_ALLOWED;
+	else if (likely(vid == out->vlan->pvid)) {
+		fwd_enqueue_run(w, slot, pkts, cnt, bytes);
+		return;
+	} else {
+		reason = -1;
+	}
+	for (i = 0; i < cnt; i++) {
+		if (reason < 0)
+			fwd_output(w, out, pkts[i], tci[i]); /* tagged: each frame its own PCP */
+		else
+			worker_drop(w, in->index, reason, pkts[i]);
+	}
 }
 
 static inline void fwd_learn(struct worker *w, struct port *in, uint64_t word, bool hit,
@@ -204,8 +243,9 @@ static_assert(offsetof(struct fdb_key, vlan) == 6, "fwd_key_word() assumes the k
 /*
  * Frames of one flow come in runs (a burst from a guest to one peer), so the FDB is asked
  * once per run of equal (source, destination, VLAN), not once per frame; learning, too,
- * happens once per run. run[i] is frame i's run. Sources and destinations go to the FDB
- * in one bulk lookup (up to 64 keys): its prefetches then overlap for both.
+ * happens once per run, and a run of unicast frames goes to its port's tx buffer in one
+ * copy. Run r is frames start[r] to start[r + 1] - 1. Sources and destinations go to the
+ * FDB in one bulk lookup (up to 64 keys): its prefetches then overlap for both.
  */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -213,7 +253,8 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	struct port_stats *st = &w->stats[in->index];
 	const struct vlan_set *vs = in->vlan;
 	struct rte_ether_hdr *eh;
-	uint16_t tci[BURST], run[BURST], vid, i, k = 0, nr = 0, r;
+	uint16_t tci[BURST], start[BURST + 1], vid, i, k = 0, nr = 0, r;
+	uint32_t bytes[BURST];
 	int ret;
 
 	for (i = 0; i < n; i++)
@@ -236,26 +277,30 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 			keys[BURST + nr] = d;
 			last_s = s;
 			last_d = d;
-			nr++;
+			start[nr] = k;
+			bytes[nr++] = 0;
 		}
-		run[k] = nr - 1;
+		bytes[nr - 1] += rte_pktmbuf_pkt_len(pkts[i]); /* as sent: untagged */
 		pkts[k++] = pkts[i];
 	}
 	if (k == 0)
 		return;
+	start[nr] = k;
 	/* sources at 0..nr-1, destinations at nr..2nr-1 */
 	if (nr < BURST)
 		memmove(&keys[nr], &keys[BURST], nr * sizeof(keys[0]));
 	hit = fdb_lookup_bulk(keys, 2 * nr, data);
 	for (r = 0; r < nr; r++)
 		fwd_learn(w, in, keys[r], (hit >> r) & 1, data[r]);
-	for (i = 0; i < k; i++) {
-		r = nr + run[i];
+	for (r = 0; r < nr; r++) {
 		/* the multicast bit is the first byte's lowest: the word's lowest bit */
-		if ((keys[r] & 1) || !((hit >> r) & 1))
-			fwd_flood(w, in, pkts[i], tci[i]);
-		else
-			fwd_unicast(w, in, pkts[i], tci[i], FDB_PORT(data[r]));
+		if ((keys[nr + r] & 1) || !((hit >> (nr + r)) & 1)) {
+			for (i = start[r]; i < start[r + 1]; i++)
+				fwd_flood(w, in, pkts[i], tci[i]);
+		} else {
+			fwd_unicast_run(w, in, pkts + start[r], tci + start[r],
+			                start[r + 1] - start[r], bytes[r], FDB_PORT(data[nr + r]));
+		}
 	}
 }
 

@@ -330,22 +330,31 @@ static void test_runs_in_one_burst(void **state)
 	} runs[] = {
 		{ 0xb, 0xa, 5 }, { 0xc, 0xa, 3 }, { 0xb, 0xd, 2 }, { 0xb, 0xa, 4 }, { 0xff, 0xa, 1 }
 	};
-	uint16_t want1[16], want2[16], n1 = 0, n2 = 0, seq;
+	uint16_t want1[16], want2[16], n1 = 0, n2 = 0, seq, len;
+	uint64_t bytes1, bytes2;
 	struct frame_id id = { 0 };
 	unsigned int r, i;
 
 	learn_a_b();
+	bytes1 = env_stats(1).tx_bytes;
+	bytes2 = env_stats(2).tx_bytes;
 	seq = env.seq + 1;
 	for (r = 0; r < RTE_DIM(runs); r++) {
 		for (i = 0; i < runs[r].count; i++, seq++) {
+			len = (uint16_t)(64 + 2 * i); /* a run's bytes are summed frame by frame */
 			env_send(0, runs[r].dst == 0xff ? BCAST : frame_mac(runs[r].dst),
-			         frame_mac(runs[r].src), -1, 64);
+			         frame_mac(runs[r].src), -1, len);
 			want1[n1++] = seq; /* B's port, and C and broadcast flood */
-			if (runs[r].dst == 0xc || runs[r].dst == 0xff)
+			bytes1 += len;
+			if (runs[r].dst == 0xc || runs[r].dst == 0xff) {
 				want2[n2++] = seq;
+				bytes2 += len;
+			}
 		}
 	}
 	env_step();
+	assert_int_equal(env_stats(1).tx_bytes, bytes1);
+	assert_int_equal(env_stats(2).tx_bytes, bytes2);
 	EXPECT_OUT(0, 15, 4);
 	for (i = 0; i < n1; i++) {
 		assert_true(frame_id_get(env.out[1][i], &id));
