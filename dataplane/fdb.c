@@ -57,7 +57,7 @@ int fdb_refresh(const struct fdb_key *key, uint64_t data, uint16_t port, uint32_
 {
 	int ret;
 
-	if (FDB_IS_STATIC(data) || (FDB_PORT(data) == port && FDB_SEEN(data) == now))
+	if (!fdb_stale(data, port, now))
 		return 0;
 	ret = fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now), fdb.size,
 	                    FDB_DATA(0, 1, 0));

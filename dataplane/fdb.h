@@ -70,6 +70,12 @@ static inline uint64_t fdb_lookup_bulk(const uint64_t *keys, unsigned int n, uin
 	return fdb_table_lookup_bulk(&fdb.table, keys, n, data);
 }
 int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now);
+/* A known MAC seen again needs a write only when it moved or its second changed (and never
+ * when static): the check inline, the write in fdb_refresh(). */
+static inline bool fdb_stale(uint64_t data, uint16_t port, uint32_t now)
+{
+	return !FDB_IS_STATIC(data) && (FDB_PORT(data) != port || FDB_SEEN(data) != now);
+}
 int fdb_refresh(const struct fdb_key *key, uint64_t data, uint16_t port, uint32_t now);
 
 /* control thread */

@@ -165,7 +165,11 @@ static inline void fwd_enqueue_run(struct worker *w, uint16_t slot, struct rte_m
 	}
 	if (tb->n == 0)
 		w->dirty[w->ndirty++] = slot;
-	memcpy(&tb->pkts[tb->n], pkts, cnt * sizeof(pkts[0]));
+	/* with many addresses a run is one frame: no call to memcpy for it */
+	if (cnt == 1)
+		tb->pkts[tb->n] = pkts[0];
+	else
+		memcpy(&tb->pkts[tb->n], pkts, cnt * sizeof(pkts[0]));
 	tb->n += cnt;
 	tb->bytes += bytes;
 	if (unlikely(tb->n == BURST))
@@ -207,7 +211,8 @@ static inline void fwd_learn(struct worker *w, struct port *in, uint64_t word, b
 
 	memcpy(&k, &word, sizeof(k));
 	if (likely(hit)) {
-		fdb_refresh(&k, data, in->index, worker_now);
+		if (unlikely(fdb_stale(data, in->index, worker_now)))
+			fdb_refresh(&k, data, in->index, worker_now);
 		return;
 	}
 	/* While the table is full, do not ask it again for every frame of every new MAC. */
