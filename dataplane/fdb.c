@@ -55,13 +55,7 @@ int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now)
 /* A known MAC seen again: write only when something changed. Static entries stay put. */
 int fdb_refresh(const struct fdb_key *key, uint64_t data, uint16_t port, uint32_t now)
 {
-	int ret;
-
-	if (!fdb_stale(data, port, now))
-		return 0;
-	ret = fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now), fdb.size,
-	                    FDB_DATA(0, 1, 0));
-	return ret < 0 ? ret : 0;
+	return fdb_stale(data, port, now) ? fdb_learn(key, port, now) : 0;
 }
 
 int fdb_add_static(const struct fdb_key *key, uint16_t port)
@@ -81,14 +75,6 @@ static void fdb_reclaim(const int32_t *pos, unsigned int n)
 	rte_rcu_qsbr_synchronize(fdb.qsbr, RTE_QSBR_THRID_INVALID);
 	for (i = 0; i < n; i++)
 		fdb_table_release(&fdb.table, pos[i]);
-}
-
-static struct fdb_key fdb_key_of(uint64_t word)
-{
-	struct fdb_key k;
-
-	memcpy(&k, &word, sizeof(k));
-	return k;
 }
 
 /* What a bulk delete removes: port < 0 and vlan < 0 match all, mac NULL matches every MAC. */

@@ -18,7 +18,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-
 #include <string.h>
 
 #include <rte_ether.h>
@@ -43,6 +42,14 @@ static inline uint64_t fdb_key_word(const struct fdb_key *k)
 
 	memcpy(&w, k, sizeof(w));
 	return w;
+}
+
+static inline struct fdb_key fdb_key_of(uint64_t word)
+{
+	struct fdb_key k;
+
+	memcpy(&k, &word, sizeof(k));
+	return k;
 }
 
 #define FDB_DATA(port, is_static, seen) \

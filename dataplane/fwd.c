@@ -207,9 +207,8 @@ static inline void fwd_unicast_run(struct worker *w, struct port *in, struct rte
 static inline void fwd_learn(struct worker *w, struct port *in, uint64_t word, bool hit,
                              uint64_t data)
 {
-	struct fdb_key k;
+	struct fdb_key k = fdb_key_of(word);
 
-	memcpy(&k, &word, sizeof(k));
 	if (likely(hit)) {
 		if (unlikely(fdb_stale(data, in->index, worker_now)))
 			fdb_refresh(&k, data, in->index, worker_now);
@@ -278,8 +277,8 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 		d = fwd_key_word(&eh->dst_addr, vid);
 		/* a valid source MAC is never zero, so the first frame always starts a run */
 		if (s != last_s || d != last_d) {
-			keys[nr] = s;
-			keys[BURST + nr] = d;
+			keys[2 * nr] = s;
+			keys[2 * nr + 1] = d;
 			last_s = s;
 			last_d = d;
 			start[nr] = k;
@@ -291,20 +290,19 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	if (k == 0)
 		return;
 	start[nr] = k;
-	/* sources at 0..nr-1, destinations at nr..2nr-1 */
-	if (nr < BURST)
-		memmove(&keys[nr], &keys[BURST], nr * sizeof(keys[0]));
+	/* run r's source at 2r, its destination at 2r + 1 */
 	hit = fdb_lookup_bulk(keys, 2 * nr, data);
 	for (r = 0; r < nr; r++)
-		fwd_learn(w, in, keys[r], (hit >> r) & 1, data[r]);
+		fwd_learn(w, in, keys[2 * r], (hit >> (2 * r)) & 1, data[2 * r]);
 	for (r = 0; r < nr; r++) {
 		/* the multicast bit is the first byte's lowest: the word's lowest bit */
-		if ((keys[nr + r] & 1) || !((hit >> (nr + r)) & 1)) {
+		if ((keys[2 * r + 1] & 1) || !((hit >> (2 * r + 1)) & 1)) {
 			for (i = start[r]; i < start[r + 1]; i++)
 				fwd_flood(w, in, pkts[i], tci[i]);
 		} else {
 			fwd_unicast_run(w, in, pkts + start[r], tci + start[r],
-			                start[r + 1] - start[r], bytes[r], FDB_PORT(data[nr + r]));
+			                start[r + 1] - start[r], bytes[r],
+			                FDB_PORT(data[2 * r + 1]));
 		}
 	}
 }
