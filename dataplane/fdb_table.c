@@ -118,6 +118,11 @@ out:
 	return ret;
 }
 
+static struct fdb_slot *fdb_table_slot(const struct fdb_table *t, uint32_t pos)
+{
+	return &t->buckets[pos / FDB_TABLE_WAYS].slot[pos % FDB_TABLE_WAYS];
+}
+
 /* The next live entry from *iter on: its position, or -ENOENT at the end. */
 int32_t fdb_table_next(const struct fdb_table *t, uint32_t *iter, uint64_t *key, uint64_t *data)
 {
@@ -126,7 +131,7 @@ int32_t fdb_table_next(const struct fdb_table *t, uint32_t *iter, uint64_t *key,
 	uint64_t k;
 
 	for (i = *iter; i < total; i++) {
-		s = &t->buckets[i / FDB_TABLE_WAYS].slot[i % FDB_TABLE_WAYS];
+		s = fdb_table_slot(t, i);
 		k = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
 		if (k == FDB_TABLE_FREE || k == FDB_TABLE_DEAD)
 			continue;
@@ -139,15 +144,10 @@ int32_t fdb_table_next(const struct fdb_table *t, uint32_t *iter, uint64_t *key,
 	return -ENOENT;
 }
 
-static struct fdb_slot *fdb_table_slot(struct fdb_table *t, int32_t pos)
-{
-	return &t->buckets[(uint32_t)pos / FDB_TABLE_WAYS].slot[(uint32_t)pos % FDB_TABLE_WAYS];
-}
-
 /* Control thread: the entry at pos leaves lookups now; its slot stays taken until released. */
 void fdb_table_unlink(struct fdb_table *t, int32_t pos)
 {
-	struct fdb_slot *s = fdb_table_slot(t, pos);
+	struct fdb_slot *s = fdb_table_slot(t, (uint32_t)pos);
 
 	rte_spinlock_lock(&t->lock);
 	if (s->key != FDB_TABLE_FREE && s->key != FDB_TABLE_DEAD) {
@@ -160,7 +160,7 @@ void fdb_table_unlink(struct fdb_table *t, int32_t pos)
 /* Control thread, after a grace period since the unlink: the slot may take a new key. */
 void fdb_table_release(struct fdb_table *t, int32_t pos)
 {
-	struct fdb_slot *s = fdb_table_slot(t, pos);
+	struct fdb_slot *s = fdb_table_slot(t, (uint32_t)pos);
 
 	rte_spinlock_lock(&t->lock);
 	if (s->key == FDB_TABLE_DEAD)

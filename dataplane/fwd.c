@@ -243,6 +243,7 @@ static inline uint64_t fwd_key_word(const struct rte_ether_addr *mac, uint16_t v
 }
 
 static_assert(offsetof(struct fdb_key, vlan) == 6, "fwd_key_word() assumes the key's layout");
+static_assert(2 * BURST <= FDB_TABLE_BULK_MAX, "a burst's keys go to the FDB in one lookup");
 
 /*
  * Frames of one flow come in runs (a burst from a guest to one peer), so the FDB is asked
