@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fwdperf: lanswitch's own per-frame cost, without vhost and without a second core.
+ * fwdperf: lanswitch's own per-frame cost, on one core.
  *
  * The closed loop over vhost-user (bench/run) cannot resolve a fast-path change: the same
  * binary spans 280-1000 cycles per frame there as the batch size drifts with the host's noise,
@@ -11,7 +11,12 @@
  * `reflect cycle` does, so the FDB learns and looks up every address of the row. A third port
  * stays idle (it must receive nothing once the addresses are learned), as in bench/run.
  *
- *   fwdperf [--macs N] [--frames F] [--rounds R] [--polls P] [-- EAL-ARGS]
+ * --vhost: the ports are lanswitch's vhost-user ports (server mode) and the guests DPDK
+ * virtio-user devices in this same process, so the timed polls include rte_vhost's dequeue
+ * and enqueue (the copies into and out of guest memory), as in the closed loop; the guests'
+ * virtio work between polls is not timed. Needs hugepages (the guests share their memory).
+ *
+ *   fwdperf [--macs N] [--frames F] [--rounds R] [--polls P] [--vhost] [-- EAL-ARGS]
  *
  * One JSON line per round (cycles per frame, frames per poll), then a summary line with the
  * median. Exit 1 if a frame was lost, flooded or dropped after warm-up: a number is only
@@ -32,6 +37,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_bus_vdev.h>
 #include <rte_ring.h>
 
 #include "fdb.h"
@@ -42,14 +48,19 @@
 #define PERF_RING 1024
 #define PERF_POOL 8191
 
+/* A switch port and the guest on its other side: an ethdev either way (net_ring over the
+ * same two rings, or virtio-user), so the guests' turn is the same code in both modes. */
 struct perf_dev {
-	struct rte_ring *rx, *tx;
+	uint16_t guest;       /* the guest's ethdev */
+	uint64_t sent, recvd; /* by the guest: sent - recvd frames are in the switch's hands */
 	struct port *port;
 	uint32_t next; /* the (source, destination) pair of the next frame this guest sends */
+	char sock[64]; /* --vhost: the port's socket */
 };
 
 struct perf {
 	uint32_t macs, half, frames, rounds, polls;
+	bool vhost;
 	struct perf_dev dev[PERF_PORTS];
 	struct rte_mempool *pool;
 };
@@ -74,32 +85,99 @@ static void perf_reflect(struct perf *pf, unsigned int side, struct rte_mbuf *m)
 	eh->dst_addr = perf_mac(side ^ 1, j);
 }
 
-static int perf_dev_create(struct perf_dev *d, unsigned int i)
+static int perf_port_add(struct perf_dev *d, unsigned int i, const char *type, int argc,
+                         char **argv)
 {
-	char name[RTE_RING_NAMESIZE], dev[RTE_ETH_NAME_MAX_LEN], pname[8], err[256];
-	char *argv[] = { dev };
-	int id;
+	char pname[8], err[256];
 
-	snprintf(name, sizeof(name), "perf_rx%u", i);
-	d->rx = rte_ring_create(name, PERF_RING, (int)rte_socket_id(),
-	                        RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(name, sizeof(name), "perf_tx%u", i);
-	d->tx = rte_ring_create(name, PERF_RING, (int)rte_socket_id(),
-	                        RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (d->rx == NULL || d->tx == NULL)
-		return -ENOMEM;
-	snprintf(name, sizeof(name), "perf%u", i);
-	id = rte_eth_from_rings(name, &d->rx, 1, &d->tx, 1, (unsigned int)rte_socket_id());
-	if (id < 0)
-		return -rte_errno;
-	snprintf(dev, sizeof(dev), "net_ring_%s", name);
 	snprintf(pname, sizeof(pname), i < 2 ? "g%u" : "idle", i);
-	if (port_add(pname, "dpdk", 1, argv, err, sizeof(err)) < 0) {
+	if (port_add(pname, type, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fwdperf: %s\n", err);
 		return -EIO;
 	}
 	d->port = port_find(pname);
 	return 0;
+}
+
+/* The guest's side: one queue each way. */
+static int perf_guest_start(struct perf *pf, struct perf_dev *d, uint16_t id)
+{
+	struct rte_eth_conf conf = { 0 };
+	int ret;
+
+	d->guest = id;
+	if ((ret = rte_eth_dev_configure(id, 1, 1, &conf)) < 0 ||
+	    (ret = rte_eth_rx_queue_setup(id, 0, PERF_RING, (unsigned int)rte_socket_id(), NULL,
+	                                  pf->pool)) < 0 ||
+	    (ret = rte_eth_tx_queue_setup(id, 0, PERF_RING, (unsigned int)rte_socket_id(), NULL)) <
+	            0)
+		return ret;
+	return rte_eth_dev_start(id);
+}
+
+/* net_ring: the switch's port and the guest's device are two ethdevs over the same rings. */
+static int perf_dev_ring(struct perf *pf, struct perf_dev *d, unsigned int i)
+{
+	char name[RTE_RING_NAMESIZE], dev[RTE_ETH_NAME_MAX_LEN];
+	char *argv[] = { dev };
+	struct rte_ring *rx, *tx;
+	int id, ret;
+
+	snprintf(name, sizeof(name), "perf_rx%u", i);
+	rx = rte_ring_create(name, PERF_RING, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "perf_tx%u", i);
+	tx = rte_ring_create(name, PERF_RING, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (rx == NULL || tx == NULL)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "perf%u", i);
+	if (rte_eth_from_rings(name, &rx, 1, &tx, 1, (unsigned int)rte_socket_id()) < 0)
+		return -rte_errno;
+	snprintf(name, sizeof(name), "perfg%u", i);
+	id = rte_eth_from_rings(name, &tx, 1, &rx, 1, (unsigned int)rte_socket_id());
+	if (id < 0)
+		return -rte_errno;
+	snprintf(dev, sizeof(dev), "net_ring_perf%u", i);
+	if ((ret = perf_port_add(d, i, "dpdk", 1, argv)) < 0)
+		return ret;
+	return perf_guest_start(pf, d, (uint16_t)id);
+}
+
+/* vhost: lanswitch's vhost-user port makes the socket, a virtio-user guest connects. */
+static int perf_dev_vhost(struct perf *pf, struct perf_dev *d, unsigned int i)
+{
+	char name[32], args[128], *argv[] = { d->sock, "--server" };
+	uint16_t id;
+	int ret, t;
+
+	snprintf(d->sock, sizeof(d->sock), "/tmp/fwdperf-%d-%u.sock", (int)getpid(), i);
+	ret = perf_port_add(d, i, "vhost", 2, argv);
+	if (ret < 0)
+		return ret;
+	snprintf(name, sizeof(name), "net_virtio_user%u", i);
+	snprintf(args, sizeof(args), "path=%s,queue_size=%u,mac=02:00:00:00:0%u:00", d->sock,
+	         PERF_RING, i);
+	if (rte_vdev_init(name, args) < 0 || rte_eth_dev_get_port_by_name(name, &id) != 0)
+		return -ENODEV;
+	ret = perf_guest_start(pf, d, id);
+	if (ret < 0)
+		return ret;
+	for (t = 0; t < 500 && !d->port->up; t++)
+		rte_delay_ms(10);
+	if (!d->port->up) {
+		fprintf(stderr, "fwdperf: %s: the guest did not connect\n", d->sock);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* The guest sends n frames; one it cannot send is lost, and perf_check says so. */
+static void perf_guest_send(struct perf_dev *d, struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t k = rte_eth_tx_burst(d->guest, 0, m, n);
+
+	d->sent += k;
+	if (k < n)
+		rte_pktmbuf_free_bulk(m + k, n - k);
 }
 
 /* frames per guest port, 64 bytes each, into the switch's rx rings */
@@ -118,8 +196,7 @@ static int perf_prime(struct perf *pf)
 			rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
 			        rte_cpu_to_be_16(0x88b5);
 			perf_reflect(pf, s, m);
-			if (rte_ring_enqueue(pf->dev[s].rx, m) != 0)
-				return -ENOBUFS;
+			perf_guest_send(&pf->dev[s], &m, 1);
 		}
 	}
 	return 0;
@@ -133,13 +210,14 @@ static uint64_t perf_guests(struct perf *pf)
 	uint64_t idle = 0;
 
 	for (s = 0; s < 2; s++) {
-		while ((n = rte_ring_dequeue_burst(pf->dev[s].tx, (void **)m, 64, NULL)) > 0) {
+		while ((n = rte_eth_rx_burst(pf->dev[s].guest, 0, m, 64)) > 0) {
+			pf->dev[s].recvd += n;
 			for (i = 0; i < n; i++)
 				perf_reflect(pf, s, m[i]);
-			rte_ring_enqueue_burst(pf->dev[s].rx, (void **)m, n, NULL);
+			perf_guest_send(&pf->dev[s], m, (uint16_t)n);
 		}
 	}
-	while ((n = rte_ring_dequeue_burst(pf->dev[2].tx, (void **)m, 64, NULL)) > 0) {
+	while ((n = rte_eth_rx_burst(pf->dev[2].guest, 0, m, 64)) > 0) {
 		rte_pktmbuf_free_bulk(m, n);
 		idle += n;
 	}
@@ -217,13 +295,13 @@ static int perf_cmp(const void *a, const void *b)
 /* Every frame still in the loop, none dropped or flooded: else the numbers mean nothing. */
 static int perf_check(struct perf *pf, uint64_t idle, uint64_t drops)
 {
-	unsigned int in_loop = rte_ring_count(pf->dev[0].rx) + rte_ring_count(pf->dev[1].rx);
+	uint64_t in_loop = pf->dev[0].sent - pf->dev[0].recvd + pf->dev[1].sent - pf->dev[1].recvd;
 
 	if (idle != 0 || drops != 0 || in_loop != 2 * pf->frames) {
 		fprintf(stderr,
 		        "fwdperf: not a clean run: %" PRIu64
-		        " frames reached the idle port, %" PRIu64
-		        " dropped, %u of %u in the loop\n",
+		        " frames reached the idle port, %" PRIu64 " dropped, %" PRIu64
+		        " of %u in the loop\n",
 		        idle, drops, in_loop, 2 * pf->frames);
 		return -EIO;
 	}
@@ -273,7 +351,8 @@ static int perf_setup(struct perf *pf)
 	/* this thread is the worker, online throughout: nothing here waits for a grace period */
 	rte_rcu_qsbr_thread_register(worker_qsbr, 0);
 	for (i = 0; i < PERF_PORTS; i++) {
-		ret = perf_dev_create(&pf->dev[i], i);
+		ret = pf->vhost ? perf_dev_vhost(pf, &pf->dev[i], i)
+		                : perf_dev_ring(pf, &pf->dev[i], i);
 		if (ret < 0)
 			return ret;
 	}
@@ -281,15 +360,33 @@ static int perf_setup(struct perf *pf)
 	return perf_prime(pf);
 }
 
+/* The guests go before the switch's ports; each socket goes with its port. */
+static void perf_teardown(struct perf *pf)
+{
+	unsigned int i;
+
+	for (i = 0; pf->vhost && i < PERF_PORTS; i++) {
+		if (pf->dev[i].port == NULL)
+			continue;
+		rte_eth_dev_stop(pf->dev[i].guest);
+		rte_eth_dev_close(pf->dev[i].guest);
+	}
+	port_del_all();
+	for (i = 0; pf->vhost && i < PERF_PORTS; i++)
+		if (pf->dev[i].sock[0] != '\0')
+			unlink(pf->dev[i].sock);
+}
+
 static void perf_usage(void)
 {
 	fprintf(stderr, "usage: fwdperf [--macs N] [--frames F] [--rounds R] [--polls P] "
-	                "[-- EAL-ARGS]\n"
+	                "[--vhost] [-- EAL-ARGS]\n"
 	                "  --macs N    addresses in the traffic, half behind each guest port "
 	                "(2..65536, even; default 2)\n"
 	                "  --frames F  frames in the loop per guest port (32..480; default 128)\n"
 	                "  --rounds R  timed rounds (default 10)\n"
-	                "  --polls P   worker polls per round (default 100000)\n");
+	                "  --polls P   worker polls per round (default 100000)\n"
+	                "  --vhost     vhost-user ports, virtio-user guests (default: net_ring)\n");
 }
 
 static int perf_parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
@@ -311,6 +408,7 @@ static int perf_parse(int argc, char **argv, struct perf *pf)
 		                              { "frames", required_argument, NULL, 'f' },
 		                              { "rounds", required_argument, NULL, 'r' },
 		                              { "polls", required_argument, NULL, 'p' },
+		                              { "vhost", no_argument, NULL, 'v' },
 		                              { NULL, 0, NULL, 0 } };
 	int c, bad = 0;
 
@@ -324,6 +422,8 @@ static int perf_parse(int argc, char **argv, struct perf *pf)
 			bad |= perf_parse_u32(optarg, 1, 1000, &pf->rounds);
 		else if (c == 'p')
 			bad |= perf_parse_u32(optarg, 1, 100000000, &pf->polls);
+		else if (c == 'v')
+			pf->vhost = true;
 		else
 			bad = 1;
 	}
@@ -340,6 +440,7 @@ int main(int argc, char **argv)
 		           "-l",
 		           "1",
 		           "--in-memory",
+		           "--single-file-segments", /* --vhost: few regions to share */
 		           "--no-pci",
 		           "--file-prefix",
 		           prefix,
@@ -371,7 +472,7 @@ int main(int argc, char **argv)
 	else
 		ret = perf_run(&pf);
 	rte_rcu_qsbr_thread_offline(worker_qsbr, 0);
-	port_del_all();
+	perf_teardown(&pf);
 	/* with --no-shconf (tests: no hugepages) the EAL leaves its empty runtime directory */
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();

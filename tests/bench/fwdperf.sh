@@ -3,8 +3,9 @@
 #
 # fwdperf, the one-core measure of the worker's own cost, still measures what it says: every
 # round forwards exactly two full bursts a poll (no frame lost, flooded or dropped, or it
-# exits 1), over as many learned addresses as asked; bad arguments get the usage, exit 2.
-# No hugepages: the EAL runs on plain memory and leaves no files.
+# exits 1), over as many learned addresses as asked, over net_ring and over vhost-user ports
+# (--vhost: virtio-user guests in the same process); bad arguments get the usage, exit 2.
+# No hugepages: the EAL runs on plain memory and leaves no files, sockets included.
 set -u
 FWDPERF=${FWDPERF:?path to fwdperf}
 PFX=lsfwdperf$$
@@ -16,9 +17,9 @@ trap 'rm -f "$OUT"; rmdir "/var/run/dpdk/$PFX" 2>/dev/null' EXIT
 
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
-check_run() { # MACS POLLS ROUNDS
+check_run() { # MACS POLLS ROUNDS [--vhost]
 	local macs=$1 polls=$2 rounds=$3 want got
-	"$FWDPERF" --macs "$macs" --polls "$polls" --rounds "$rounds" -- "${EAL[@]}" >"$OUT" 2>&1 ||
+	"$FWDPERF" --macs "$macs" --polls "$polls" --rounds "$rounds" ${4:-} -- "${EAL[@]}" >"$OUT" 2>&1 ||
 		{ fail "fwdperf --macs $macs: exit $?"; cat "$OUT"; return; }
 	want=$((64 * polls))
 	got=$(grep '"round"' "$OUT" | jq -s --argjson w "$want" '[.[] | select(.frames == $w and .frames_per_poll == 64)] | length')
@@ -29,6 +30,9 @@ check_run() { # MACS POLLS ROUNDS
 
 check_run 2 2000 3
 check_run 4096 2000 2
+check_run 2 2000 2 --vhost
+check_run 4096 2000 2 --vhost
+ls /tmp/fwdperf-*.sock >/dev/null 2>&1 && fail "vhost sockets left behind: $(ls /tmp/fwdperf-*.sock)"
 
 "$FWDPERF" --macs 3 >"$OUT" 2>&1
 rc=$?
