@@ -310,7 +310,7 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 
 static inline uint16_t fwd_tx(struct port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
-	if (likely(p->tx_burst == NULL))
+	if (p->tx_burst == NULL)
 		return rte_eth_tx_burst(p->eth_id, q, pkts, n);
 	return p->tx_burst(p, q, pkts, n);
 }

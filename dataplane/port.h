@@ -68,10 +68,10 @@ struct port_ops {
 };
 
 /*
- * Burst functions of a port that is not an ethdev (AF_XDP sockets of our own). NULL for
- * ethdev ports: the workers call rte_eth_rx_burst()/rte_eth_tx_burst() on eth_id directly,
- * so the common path pays one predictable branch and no indirect call. Same contract as
- * DPDK's: tx takes ownership of the mbufs it returns as sent.
+ * Burst functions of a port whose frames do not go through an ethdev's (AF_XDP sockets of
+ * our own; vhost-user, whose PMD only sets the device up). NULL for the other ethdev ports:
+ * the workers call rte_eth_rx_burst()/rte_eth_tx_burst() on eth_id. Either way one indirect
+ * call per burst. Same contract as DPDK's: tx takes ownership of the mbufs it returns as sent.
  */
 typedef uint16_t (*port_rx_burst_t)(struct worker *w, struct port *p, struct rte_mbuf **pkts,
                                     uint16_t n);
@@ -88,7 +88,7 @@ struct port {
 	volatile bool up;      /* link up; written by the control thread or an LSC callback */
 	uint16_t worker;       /* the worker that polls its rx queue; fixed for the port's life */
 	struct vlan_set *vlan; /* RCU: replaced whole, old one freed after a grace period */
-	port_rx_burst_t rx_burst; /* NULL: an ethdev */
+	port_rx_burst_t rx_burst; /* NULL: the ethdev's own */
 	port_tx_burst_t tx_burst;
 	void *fast; /* the type's fast-path state, for rx_burst and tx_burst */
 	rte_spinlock_t tx_lock;

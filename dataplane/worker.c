@@ -125,7 +125,7 @@ void worker_poll_once(struct worker *w)
 
 	for (i = 0; i < rx->n; i++) {
 		p = rx->ports[i];
-		if (likely(p->rx_burst == NULL))
+		if (p->rx_burst == NULL)
 			n = rte_eth_rx_burst(p->eth_id, 0, pkts, BURST);
 		else
 			n = p->rx_burst(w, p, pkts, BURST);
