@@ -14,7 +14,7 @@
  * --vhost: the ports are lanswitch's vhost-user ports (server mode) and the guests DPDK
  * virtio-user devices in this same process, so the timed polls include rte_vhost's dequeue
  * and enqueue (the copies into and out of guest memory), as in the closed loop; the guests'
- * virtio work between polls is not timed. Needs hugepages (the guests share their memory).
+ * virtio work between polls is not timed. Runs on hugepages or plain memory (--no-huge).
  *
  *   fwdperf [--macs N] [--frames F] [--rounds R] [--polls P] [--vhost] [-- EAL-ARGS]
  *
@@ -51,7 +51,8 @@
 /* A switch port and the guest on its other side: an ethdev either way (net_ring over the
  * same two rings, or virtio-user), so the guests' turn is the same code in both modes. */
 struct perf_dev {
-	uint16_t guest;       /* the guest's ethdev */
+	uint16_t guest; /* the guest's ethdev, when guest_started */
+	bool guest_started;
 	uint64_t sent, recvd; /* by the guest: sent - recvd frames are in the switch's hands */
 	struct port *port;
 	uint32_t next; /* the (source, destination) pair of the next frame this guest sends */
@@ -112,7 +113,9 @@ static int perf_guest_start(struct perf *pf, struct perf_dev *d, uint16_t id)
 	    (ret = rte_eth_tx_queue_setup(id, 0, PERF_RING, (unsigned int)rte_socket_id(), NULL)) <
 	            0)
 		return ret;
-	return rte_eth_dev_start(id);
+	ret = rte_eth_dev_start(id);
+	d->guest_started = ret == 0;
+	return ret;
 }
 
 /* net_ring: the switch's port and the guest's device are two ethdevs over the same rings. */
@@ -366,7 +369,7 @@ static void perf_teardown(struct perf *pf)
 	unsigned int i;
 
 	for (i = 0; pf->vhost && i < PERF_PORTS; i++) {
-		if (pf->dev[i].port == NULL)
+		if (!pf->dev[i].guest_started)
 			continue;
 		rte_eth_dev_stop(pf->dev[i].guest);
 		rte_eth_dev_close(pf->dev[i].guest);
