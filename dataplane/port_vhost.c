@@ -54,7 +54,6 @@ struct vhost_priv {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char devname[32];
 	bool server;
-	bool lsc;             /* vhost_lsc registered */
 	pthread_mutex_t lock; /* orders the link callback and the control thread's own check */
 	struct vhost_fast *fast;
 };
@@ -287,9 +286,15 @@ static int vhost_open(struct port *p, int argc, char **argv, char *err, size_t e
 	p->fast = v->fast;
 	p->rx_burst = vhost_rx_burst;
 	p->tx_burst = vhost_tx_burst;
-	/* a guest that connected before this is registered is seen by the update after it */
-	v->lsc =
-	        rte_eth_dev_callback_register(p->eth_id, RTE_ETH_EVENT_INTR_LSC, vhost_lsc, p) == 0;
+	/* without the callback the workers would keep a vid the library has freed */
+	ret = rte_eth_dev_callback_register(p->eth_id, RTE_ETH_EVENT_INTR_LSC, vhost_lsc, p);
+	if (ret < 0) {
+		snprintf(err, errlen, "port \"%s\": link callback: %s", p->name, strerror(-ret));
+		p->priv = NULL; /* freed below, not by the caller */
+		port_eth_stop(p);
+		goto err_uninit;
+	}
+	/* a guest that connected before the callback was registered is seen by this update */
 	vhost_fast_update(p);
 	vhost_poll(p);
 	return 0;
@@ -307,8 +312,8 @@ static void vhost_close(struct port *p)
 	struct vhost_priv *v = p->priv;
 
 	/* -EAGAIN: the callback is running right now; p must outlive it */
-	while (v->lsc && rte_eth_dev_callback_unregister(p->eth_id, RTE_ETH_EVENT_INTR_LSC,
-	                                                 vhost_lsc, p) == -EAGAIN)
+	while (rte_eth_dev_callback_unregister(p->eth_id, RTE_ETH_EVENT_INTR_LSC, vhost_lsc, p) ==
+	       -EAGAIN)
 		rte_delay_ms(1);
 	/* the workers left this port before close: nothing reads fast any more */
 	port_eth_stop(p);
