@@ -12,6 +12,7 @@
  * it when the domain starts. Server mode: the switch makes the socket and the guest
  * connects.
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <libgen.h>
@@ -41,8 +42,8 @@
 /* virtqueue numbers of queue pair 0, as the guest names them: it receives on 0, sends on 1 */
 #define VHOST_GUEST_RXQ 0
 #define VHOST_GUEST_TXQ 1
-/* rte_vhost_enqueue_burst() takes at most this many frames a call */
-#define VHOST_ENQ_MAX 32
+/* the workers send at most a burst at a time; what rte_vhost does not take they retry */
+static_assert(BURST <= 32, "one rte_vhost call per tx burst (its own bursts are 32)");
 
 /* What the workers read: the connected device, or -1 between connections. */
 struct vhost_fast {
@@ -112,17 +113,11 @@ static uint16_t vhost_tx_burst(struct port *p, uint16_t q, struct rte_mbuf **pkt
 {
 	const struct vhost_fast *f = p->fast;
 	int vid = __atomic_load_n(&f->vid, __ATOMIC_ACQUIRE);
-	uint16_t sent = 0, chunk, k;
+	uint16_t sent;
 
 	if (vid < 0)
 		return 0;
-	while (sent < n) {
-		chunk = (uint16_t)RTE_MIN(n - sent, VHOST_ENQ_MAX);
-		k = rte_vhost_enqueue_burst(vid, VHOST_GUEST_RXQ + 2 * q, pkts + sent, chunk);
-		sent += k;
-		if (k < chunk)
-			break;
-	}
+	sent = rte_vhost_enqueue_burst(vid, VHOST_GUEST_RXQ + 2 * q, pkts, n);
 	rte_pktmbuf_free_bulk(pkts, sent);
 	return sent;
 }
