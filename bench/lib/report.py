@@ -122,7 +122,7 @@ def host_cpu_fields(r, kv):
 
 def c2c_fields(r, kv, notes):
     """The core-to-core probe around the window; why the window is void if it moved."""
-    a, b = kv.get("lat0", ""), kv.get("lat1", "")
+    a, b = kv.get("c2c0", ""), kv.get("c2c1", "")
     if not a or not b:
         notes.append("no core-to-core probe (bench/corelat failed)")
         return None
@@ -484,25 +484,27 @@ def summarise_latency(final, meta):
     return res
 
 
-def ratio(res, row, a, b):
-    """Median and range of the per-repetition ratios a/b (same repetition: adjacent in time)."""
-    ra, rb = res.get((row, a)), res.get((row, b))
-    if not ra or not rb:
+def ratio_reps(xa, xb):
+    """Median and range of the per-repetition ratios of two summaries (a row and contender
+    each): the measurements of one repetition are adjacent in time."""
+    if not xa or not xb:
         return None, None, None
-    rs = [ra["by_rep"][k] / rb["by_rep"][k] for k in ra["by_rep"]
-          if k in rb["by_rep"] and rb["by_rep"][k] > 0]
+    rs = [xa["by_rep"][k] / xb["by_rep"][k] for k in xa["by_rep"]
+          if k in xb["by_rep"] and xb["by_rep"][k] > 0]
     if not rs:
         return None, None, None
     return med(rs), min(rs), max(rs)
 
 
+def ratio(res, row, a, b):
+    """Contender a against contender b in one row."""
+    return ratio_reps(res.get((row, a)), res.get((row, b)))
+
+
 def ratio_rows(res, c, row_a, row_b):
-    """Median of contender c's per-repetition ratios row_a/row_b: the rows of a repetition
-    are measured one after the other, so each pair is adjacent in time."""
-    ra, rb = res.get((row_a, c)), res.get((row_b, c))
-    rs = [ra["by_rep"][k] / rb["by_rep"][k] for k in ra["by_rep"]
-          if k in rb["by_rep"] and rb["by_rep"][k] > 0] if ra and rb else []
-    return med(rs)
+    """Contender c's row_a against its row_b (the rows of a repetition run one after the
+    other)."""
+    return ratio_reps(res.get((row_a, c)), res.get((row_b, c)))
 
 
 def rcell(t):
@@ -682,7 +684,7 @@ def targets(res, meta):
     for row, want in (("macs4096", 0.9), ("macs65536", 0.8)):
         if have(row, "lanswitch") and have("macs2", "lanswitch"):
             add("%s: ≥ %.1f× its own 2-MAC rate" % (ROW_LABEL[row], want),
-                ratio_rows(res, "lanswitch", row, "macs2"), want)
+                ratio_rows(res, "lanswitch", row, "macs2")[0], want)
     if have("1518B", "lanswitch") and have("1518B", "testpmd"):
         add("1518 B: within 5% of the limit", ratio(res, "1518B", "lanswitch", "testpmd")[0],
             0.95)

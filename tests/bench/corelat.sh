@@ -39,11 +39,11 @@ import sys
 sys.path.insert(0, sys.argv[1])
 import report
 r, n = {}, []
-print(report.c2c_fields(r, {"lat0": "98", "lat1": "471"}, n))
+print(report.c2c_fields(r, {"c2c0": "98", "c2c1": "471"}, n))
 r, n = {}, []
-print(report.c2c_fields(r, {"lat0": "98", "lat1": "120"}, n), r["c2c_before_ns"], r["c2c_after_ns"], n)
+print(report.c2c_fields(r, {"c2c0": "98", "c2c1": "120"}, n), r["c2c_before_ns"], r["c2c_after_ns"], n)
 r, n = {}, []
-print(report.c2c_fields(r, {"lat0": "", "lat1": "120"}, n), r, n)
+print(report.c2c_fields(r, {"c2c0": "", "c2c1": "120"}, n), r, n)
 PY
 )
 want="the host moved our vCPUs during the window: a cache line's round trip between the two cores took 98 ns before it and 471 ns after
