@@ -56,8 +56,8 @@ GUEST_BOUND_SW_PCT = 50.0
 GUEST_SATURATED_PCT = 95.0
 # The core-to-core round trip after the window this many times the one before (or a
 # fraction as much): the host moved our vCPUs during the window, and the closed loop's rate
-# moves with that (about 100 ns and 470 ns on the VM the bench was written on; one trip is
-# several per frame). The window is taken again.
+# moves with that (about 100 ns and 470 ns on the VM the bench was written on; every frame
+# crosses between the cores several times). The window is taken again (--quick: a note).
 C2C_MOVED_RATIO = 1.5
 
 
