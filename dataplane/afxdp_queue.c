@@ -52,8 +52,8 @@ int afxdp_queue_open(struct afxdp_queue *q, const char *ifname, uint32_t queue, 
 		.frame_headroom = 0,
 	};
 	const struct xsk_socket_config scfg = {
-		.rx_size = AFXDP_RING,
-		.tx_size = AFXDP_RING,
+		.rx_size = AFXDP_RX_RING,
+		.tx_size = AFXDP_TX_RING,
 		/* our program is attached by the port, with our maps: no libxdp dispatcher */
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = bind_flags | XDP_USE_NEED_WAKEUP,

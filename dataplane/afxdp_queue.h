@@ -29,9 +29,18 @@ struct port;
 struct worker;
 
 #define AFXDP_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
-#define AFXDP_RX_FRAMES 2048 /* all of them in the fill ring when idle */
+/*
+ * RX depth: what the kernel can hand over while the worker does not come round. On these
+ * shared machines the worker's vCPU stops for milliseconds at a time; at the 0.4-0.6 Mpps a
+ * veth generator reaches, a 1 024-entry rx ring then overflowed in 3 of 5 bench/upper
+ * repetitions (2 596-16 762 frames counted xsk_rx_ring_full), a 4 096-entry one in none of 15.
+ * The frames cost 16 MB of UMEM per queue; more frames than ring entries would add nothing,
+ * the rx ring would still be full first.
+ */
+#define AFXDP_RX_FRAMES 4096 /* all of them in the fill ring when idle */
+#define AFXDP_RX_RING 4096
 #define AFXDP_TX_FRAMES 1024
-#define AFXDP_RING 1024 /* rx and tx ring entries */
+#define AFXDP_TX_RING 1024
 
 struct afxdp_queue {
 	/* RX side */
