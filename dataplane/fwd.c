@@ -147,9 +147,9 @@ static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uin
 }
 
 /*
- * A run's frames to one port, untagged: appended to its tx buffer in one copy, its bytes in
+ * A group's frames to one port, untagged: appended to its tx buffer in one copy, its bytes in
  * one add. The buffers are flushed after every burst and a burst holds at most BURST frames,
- * so a run fits unless the port's buffer was filled by flooding in this burst: then frame by
+ * so a group fits unless the port's buffer was filled by flooding in this burst: then frame by
  * frame.
  */
 static inline void fwd_enqueue_run(struct worker *w, uint16_t slot, struct rte_mbuf **pkts,
@@ -165,7 +165,7 @@ static inline void fwd_enqueue_run(struct worker *w, uint16_t slot, struct rte_m
 	}
 	if (tb->n == 0)
 		w->dirty[w->ndirty++] = slot;
-	/* with many addresses a run is one frame: no call to memcpy for it */
+	/* a lone frame (many addresses, another port next): no call to memcpy for it */
 	if (cnt == 1)
 		tb->pkts[tb->n] = pkts[0];
 	else
@@ -176,7 +176,7 @@ static inline void fwd_enqueue_run(struct worker *w, uint16_t slot, struct rte_m
 		fwd_flush(w);
 }
 
-/* A run of frames to one known unicast address: one set of checks for all of them. */
+/* Runs of frames to one port and VLAN (fwd_dispatch): one set of checks for all of them. */
 static inline void fwd_unicast_run(struct worker *w, struct port *in, struct rte_mbuf **pkts,
                                    const uint16_t *tci, uint16_t cnt, uint32_t bytes, uint16_t slot)
 {
@@ -205,13 +205,13 @@ static inline void fwd_unicast_run(struct worker *w, struct port *in, struct rte
 }
 
 static inline void fwd_learn(struct worker *w, struct port *in, uint64_t word, bool hit,
-                             uint64_t data)
+                             uint64_t data, uint32_t now)
 {
 	struct fdb_key k = fdb_key_of(word);
 
 	if (likely(hit)) {
-		if (unlikely(fdb_stale(data, in->index, worker_now)))
-			fdb_refresh(&k, data, in->index, worker_now);
+		if (unlikely(fdb_stale(data, in->index, now)))
+			fdb_refresh(&k, data, in->index, now);
 		return;
 	}
 	/* While the table is full, do not ask it again for every frame of every new MAC. */
@@ -219,7 +219,7 @@ static inline void fwd_learn(struct worker *w, struct port *in, uint64_t word, b
 		w->fdb_full++;
 		return;
 	}
-	if (fdb_learn(&k, in->index, worker_now) == -ENOSPC) {
+	if (fdb_learn(&k, in->index, now) == -ENOSPC) {
 		w->fdb_full++;
 		w->full_until = rte_rdtsc() + rte_get_tsc_hz() / 1000;
 	} else {
@@ -246,11 +246,58 @@ static_assert(offsetof(struct fdb_key, vlan) == 6, "fwd_key_word() assumes the k
 static_assert(2 * BURST <= FDB_TABLE_BULK_MAX, "a burst's keys go to the FDB in one lookup");
 
 /*
+ * The runs after lookup: flooded, or handed to their port. Adjacent runs to the same port
+ * and VLAN (with many addresses every run is one frame, and a guest's frames mostly go to one
+ * peer port) are one group: the port's checks and its tx buffer are done once per group, not
+ * once per run. Runs are adjacent in pkts[], so a group is too; a flood in between ends it,
+ * which keeps each port's frames in the order they came.
+ */
+static inline void fwd_dispatch(struct worker *w, struct port *in, struct rte_mbuf **pkts,
+                                const uint16_t *tci, const uint16_t *start, uint16_t nr,
+                                const uint64_t *keys, const uint64_t *data, uint64_t hit,
+                                const uint32_t *bytes)
+{
+	uint16_t r, i, slot, vid, g_slot = 0, g_vid = 0, g_start = 0, g_end = 0;
+	uint32_t g_bytes = 0;
+
+	for (r = 0; r < nr; r++) {
+		/* the multicast bit is the first byte's lowest: the word's lowest bit */
+		if ((keys[2 * r + 1] & 1) || !((hit >> (2 * r + 1)) & 1)) {
+			if (g_end > g_start)
+				fwd_unicast_run(w, in, pkts + g_start, tci + g_start,
+				                g_end - g_start, g_bytes, g_slot);
+			g_start = g_end = start[r + 1];
+			for (i = start[r]; i < start[r + 1]; i++)
+				fwd_flood(w, in, pkts[i], tci[i]);
+			continue;
+		}
+		slot = FDB_PORT(data[2 * r + 1]);
+		vid = tci[start[r]] & RTE_VLAN_ID_MASK;
+		if (g_end > g_start && (slot != g_slot || vid != g_vid)) {
+			fwd_unicast_run(w, in, pkts + g_start, tci + g_start, g_end - g_start,
+			                g_bytes, g_slot);
+			g_start = g_end;
+		}
+		if (g_end == g_start) {
+			g_slot = slot;
+			g_vid = vid;
+			g_bytes = 0;
+		}
+		g_end = start[r + 1];
+		g_bytes += bytes[r];
+	}
+	if (g_end > g_start)
+		fwd_unicast_run(w, in, pkts + g_start, tci + g_start, g_end - g_start, g_bytes,
+		                g_slot);
+}
+
+/*
  * Frames of one flow come in runs (a burst from a guest to one peer), so the FDB is asked
  * once per run of equal (source, destination, VLAN), not once per frame; learning, too,
- * happens once per run, and a run of unicast frames goes to its port's tx buffer in one
- * copy. Run r is frames start[r] to start[r + 1] - 1. Sources and destinations go to the
- * FDB in one bulk lookup (up to 64 keys): its prefetches then overlap for both.
+ * happens once per run, and adjacent runs of unicast frames to one port go to its tx buffer
+ * in one copy (fwd_dispatch). Run r is frames start[r] to start[r + 1] - 1. Sources and
+ * destinations go to the FDB in one bulk lookup (up to 64 keys): its prefetches then overlap for
+ * both.
  */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -259,7 +306,7 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	const struct vlan_set *vs = in->vlan;
 	struct rte_ether_hdr *eh;
 	uint16_t tci[BURST], start[BURST + 1], vid, i, k = 0, nr = 0, r;
-	uint32_t bytes[BURST];
+	uint32_t bytes[BURST], now;
 	int ret;
 
 	for (i = 0; i < n; i++)
@@ -293,19 +340,10 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	start[nr] = k;
 	/* run r's source at 2r, its destination at 2r + 1 */
 	hit = fdb_lookup_bulk(keys, 2 * nr, data);
+	now = worker_now; /* volatile: read once, not once per run */
 	for (r = 0; r < nr; r++)
-		fwd_learn(w, in, keys[2 * r], (hit >> (2 * r)) & 1, data[2 * r]);
-	for (r = 0; r < nr; r++) {
-		/* the multicast bit is the first byte's lowest: the word's lowest bit */
-		if ((keys[2 * r + 1] & 1) || !((hit >> (2 * r + 1)) & 1)) {
-			for (i = start[r]; i < start[r + 1]; i++)
-				fwd_flood(w, in, pkts[i], tci[i]);
-		} else {
-			fwd_unicast_run(w, in, pkts + start[r], tci + start[r],
-			                start[r + 1] - start[r], bytes[r],
-			                FDB_PORT(data[2 * r + 1]));
-		}
-	}
+		fwd_learn(w, in, keys[2 * r], (hit >> (2 * r)) & 1, data[2 * r], now);
+	fwd_dispatch(w, in, pkts, tci, start, nr, keys, data, hit, bytes);
 }
 
 static inline uint16_t fwd_tx(struct port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)

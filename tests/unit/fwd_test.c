@@ -371,6 +371,48 @@ static void test_runs_in_one_burst(void **state)
 	assert_int_equal(env_in_drops(0), 0);
 }
 
+/*
+ * Many addresses make every run one frame; fwd_burst then hands adjacent runs to the same
+ * port over as one group. One burst, a new source per frame, to: B B C C B A(hairpin) B
+ * broadcast B. Each port gets its frames in order, the hairpin frame is counted, and the
+ * groups broken by a port change, a drop and a flood lose nothing.
+ */
+static void test_groups_of_runs(void **state)
+{
+	static const uint8_t dst[] = { 0xb, 0xb, 0xc, 0xc, 0xb, 0xa, 0xb, 0xff, 0xb };
+	uint16_t want1[16], want2[16], n1 = 0, n2 = 0, seq;
+	struct frame_id id = { 0 };
+	unsigned int i;
+
+	learn_a_b();
+	env_send(2, A, C, -1, 64); /* C on p2 */
+	env_step();
+	EXPECT_OUT(1, 0, 0);
+	seq = env.seq + 1;
+	for (i = 0; i < RTE_DIM(dst); i++, seq++) {
+		env_send(0, dst[i] == 0xff ? BCAST : frame_mac(dst[i]), frame_mac(0x40 + i), -1,
+		         64);
+		if (dst[i] == 0xb || dst[i] == 0xff)
+			want1[n1++] = seq;
+		if (dst[i] == 0xc || dst[i] == 0xff)
+			want2[n2++] = seq;
+	}
+	env_step();
+	EXPECT_OUT(0, 6, 3);
+	for (i = 0; i < n1; i++) {
+		assert_true(frame_id_get(env.out[1][i], &id));
+		assert_int_equal(rte_be_to_cpu_16(id.seq), want1[i]);
+	}
+	for (i = 0; i < n2; i++) {
+		assert_true(frame_id_get(env.out[2][i], &id));
+		assert_int_equal(rte_be_to_cpu_16(id.seq), want2[i]);
+	}
+	assert_int_equal(env_drops(0, DROP_HAIRPIN), 1);
+	assert_int_equal(env_in_drops(0), 1);
+	assert_int_equal(env_stats(0).rx_packets, 1 + RTE_DIM(dst));
+	assert_int_equal(fdb_port_of(frame_mac(0x40), 1), env.port[0]->index);
+}
+
 /* Fill the FDB to `left` entries short of full, with MACs the tests never send from. */
 static void fill_fdb(unsigned int left)
 {
@@ -436,6 +478,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_tx_ring_full, setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_long_flood_keeps_order, setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_runs_in_one_burst, setup3, teardown),
+		cmocka_unit_test_setup_teardown(test_groups_of_runs, setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_full_fdb_floods_and_counts, setup3, teardown),
 	};
 	const struct CMUnitTest known_bugs[] = {
