@@ -33,7 +33,7 @@ struct worker;
  * RX depth: what the kernel can hand over while the worker does not come round. On these
  * shared machines the worker's vCPU stops for milliseconds at a time; at the 0.4-0.6 Mpps a
  * veth generator reaches, a 1 024-entry rx ring then overflowed in 3 of 5 bench/upper
- * repetitions (2 596-16 762 frames counted xsk_rx_ring_full), a 4 096-entry one in none of 15.
+ * repetitions (2 596-16 762 frames counted xsk_rx_ring_full), a 4 096-entry one in none of 20.
  * The frames cost 16 MB of UMEM per queue; more frames than ring entries would add nothing,
  * the rx ring would still be full first.
  */

@@ -296,8 +296,7 @@ static inline void fwd_dispatch(struct worker *w, struct port *in, struct rte_mb
  * once per run of equal (source, destination, VLAN), not once per frame; learning, too,
  * happens once per run, and adjacent runs of unicast frames to one port go to its tx buffer
  * in one copy (fwd_dispatch). Run r is frames start[r] to start[r + 1] - 1. Sources and
- * destinations go to the FDB in one bulk lookup (up to 64 keys): its prefetches then overlap for
- * both.
+ * destinations go to the FDB in one bulk lookup (up to 64 keys): its prefetches overlap.
  */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
