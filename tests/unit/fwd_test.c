@@ -318,6 +318,18 @@ static void test_long_flood_keeps_order(void **state)
 	assert_int_equal(env_stats(1).tx_packets, 2 * BURST + 5);
 }
 
+/* Port p sent exactly the frames numbered want[0..n-1], in that order. */
+static void expect_seqs(unsigned int p, const uint16_t *want, unsigned int n)
+{
+	struct frame_id id = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		assert_true(frame_id_get(env.out[p][i], &id));
+		assert_int_equal(rte_be_to_cpu_16(id.seq), want[i]);
+	}
+}
+
 /*
  * One burst of runs (fwd_burst looks up each run of equal source and destination once):
  * 5 A->B, 3 A->C (unknown: flooded), 2 D->B (D new), 4 A->B, 1 A->broadcast. Every frame
@@ -332,7 +344,6 @@ static void test_runs_in_one_burst(void **state)
 	};
 	uint16_t want1[16], want2[16], n1 = 0, n2 = 0, seq, len;
 	uint64_t bytes1, bytes2;
-	struct frame_id id = { 0 };
 	unsigned int r, i;
 
 	learn_a_b();
@@ -356,14 +367,8 @@ static void test_runs_in_one_burst(void **state)
 	assert_int_equal(env_stats(1).tx_bytes, bytes1);
 	assert_int_equal(env_stats(2).tx_bytes, bytes2);
 	EXPECT_OUT(0, 15, 4);
-	for (i = 0; i < n1; i++) {
-		assert_true(frame_id_get(env.out[1][i], &id));
-		assert_int_equal(rte_be_to_cpu_16(id.seq), want1[i]);
-	}
-	for (i = 0; i < n2; i++) {
-		assert_true(frame_id_get(env.out[2][i], &id));
-		assert_int_equal(rte_be_to_cpu_16(id.seq), want2[i]);
-	}
+	expect_seqs(1, want1, n1);
+	expect_seqs(2, want2, n2);
 	assert_int_equal(fdb_port_of(D, 1), env.port[0]->index);
 	assert_int_equal(fdb_port_of(A, 1), env.port[0]->index);
 	assert_int_equal(fdb_count(), 3);
@@ -381,7 +386,6 @@ static void test_groups_of_runs(void **state)
 {
 	static const uint8_t dst[] = { 0xb, 0xb, 0xc, 0xc, 0xb, 0xa, 0xb, 0xff, 0xb };
 	uint16_t want1[16], want2[16], n1 = 0, n2 = 0, seq;
-	struct frame_id id = { 0 };
 	unsigned int i;
 
 	learn_a_b();
@@ -399,14 +403,8 @@ static void test_groups_of_runs(void **state)
 	}
 	env_step();
 	EXPECT_OUT(0, 6, 3);
-	for (i = 0; i < n1; i++) {
-		assert_true(frame_id_get(env.out[1][i], &id));
-		assert_int_equal(rte_be_to_cpu_16(id.seq), want1[i]);
-	}
-	for (i = 0; i < n2; i++) {
-		assert_true(frame_id_get(env.out[2][i], &id));
-		assert_int_equal(rte_be_to_cpu_16(id.seq), want2[i]);
-	}
+	expect_seqs(1, want1, n1);
+	expect_seqs(2, want2, n2);
 	assert_int_equal(env_drops(0, DROP_HAIRPIN), 1);
 	assert_int_equal(env_in_drops(0), 1);
 	assert_int_equal(env_stats(0).rx_packets, 1 + RTE_DIM(dst));
