@@ -17,10 +17,15 @@ trap 'rm -f "$OUT"; rmdir "/var/run/dpdk/$PFX" 2>/dev/null' EXIT
 
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
+PIDS=() # the fwdperf processes this test ran: their sockets are named after them
+
 check_run() { # MACS POLLS ROUNDS [--vhost]
-	local macs=$1 polls=$2 rounds=$3 want got
-	"$FWDPERF" --macs "$macs" --polls "$polls" --rounds "$rounds" ${4:-} -- "${EAL[@]}" >"$OUT" 2>&1 ||
-		{ fail "fwdperf --macs $macs: exit $?"; cat "$OUT"; return; }
+	local macs=$1 polls=$2 rounds=$3 want got rc
+	"$FWDPERF" --macs "$macs" --polls "$polls" --rounds "$rounds" ${4:-} -- "${EAL[@]}" >"$OUT" 2>&1 &
+	PIDS+=($!)
+	wait $!
+	rc=$?
+	[ "$rc" = 0 ] || { fail "fwdperf --macs $macs: exit $rc"; cat "$OUT"; return; }
 	want=$((64 * polls))
 	got=$(grep '"round"' "$OUT" | jq -s --argjson w "$want" '[.[] | select(.frames == $w and .frames_per_poll == 64)] | length')
 	[ "$got" = "$rounds" ] || { fail "--macs $macs: $got of $rounds rounds forwarded $want frames"; cat "$OUT"; }
@@ -32,7 +37,10 @@ check_run 2 2000 3
 check_run 4096 2000 2
 check_run 2 2000 2 --vhost
 check_run 4096 2000 2 --vhost
-ls /tmp/fwdperf-*.sock >/dev/null 2>&1 && fail "vhost sockets left behind: $(ls /tmp/fwdperf-*.sock)"
+for pid in "${PIDS[@]}"; do
+	ls /tmp/fwdperf-"$pid"-*.sock >/dev/null 2>&1 &&
+		fail "vhost sockets left behind: $(ls /tmp/fwdperf-"$pid"-*.sock)"
+done
 
 "$FWDPERF" --macs 3 >"$OUT" 2>&1
 rc=$?
