@@ -24,6 +24,7 @@ int fdb_table_init(struct fdb_table *t, uint32_t entries, int socket)
 	if (t->buckets == NULL)
 		return -ENOMEM;
 	t->mask = n - 1;
+	t->shift = 64 - (uint32_t)rte_log2_u32(n);
 	t->count = 0;
 	rte_spinlock_init(&t->lock);
 	return 0;
@@ -37,9 +38,8 @@ void fdb_table_fini(struct fdb_table *t)
 
 int fdb_table_get(const struct fdb_table *t, uint64_t key, uint64_t *data)
 {
-	struct fdb_bucket *b1, *b2;
+	const struct fdb_bucket *b1 = fdb_table_first(t, key), *b2 = fdb_table_second(t, key);
 
-	fdb_table_buckets(t, key, &b1, &b2);
 	return fdb_bucket_get(b1, key, data) || fdb_bucket_get(b2, key, data) ? 0 : -ENOENT;
 }
 
@@ -93,7 +93,8 @@ int fdb_table_set(struct fdb_table *t, uint64_t key, uint64_t data, uint32_t lim
 
 	if (key == FDB_TABLE_FREE || key == FDB_TABLE_DEAD)
 		return -EINVAL;
-	fdb_table_buckets(t, key, &b1, &b2);
+	b1 = fdb_table_first(t, key);
+	b2 = fdb_table_second(t, key);
 	rte_spinlock_lock(&t->lock);
 	slot = fdb_table_find(b1, key);
 	if (slot == NULL)

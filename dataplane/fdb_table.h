@@ -50,6 +50,7 @@ struct fdb_bucket {
 struct fdb_table {
 	struct fdb_bucket *buckets; /* written once, at init */
 	uint32_t mask;              /* buckets - 1 */
+	uint32_t shift;             /* 64 - log2(buckets): the first bucket's hash bits */
 	uint32_t count;             /* live keys; written under lock, read anywhere */
 	rte_spinlock_t lock;        /* inserts, updates, unlink and release */
 };
@@ -68,20 +69,26 @@ static inline uint32_t fdb_table_count(const struct fdb_table *t)
 	return __atomic_load_n(&t->count, __ATOMIC_RELAXED);
 }
 
-static inline void fdb_table_buckets(const struct fdb_table *t, uint64_t key,
-                                     struct fdb_bucket **b1, struct fdb_bucket **b2)
+/* A key's first bucket: the top bits of a multiplicative hash, which depend on every bit of
+ * the key (the VLAN too) and cost one multiply, since every lookup computes it. */
+static inline struct fdb_bucket *fdb_table_first(const struct fdb_table *t, uint64_t key)
 {
-	/* Two different functions: a CRC is linear, so two CRCs with different seeds differ by
-	 * a constant and would pair the buckets for good (a table of 1 024 then overflowed a
-	 * pair at 829 keys). A multiplicative hash's high bits are independent of the CRC. */
-	uint32_t i = rte_hash_crc_8byte(key, FDB_TABLE_SEED) & t->mask;
-	uint32_t j = (uint32_t)((key * FDB_TABLE_MUL) >> 32) & t->mask;
+	return &t->buckets[(key * FDB_TABLE_MUL) >> t->shift];
+}
+
+/* Its second bucket, needed only for the few keys not in their first: a different function,
+ * so that two keys that share one bucket rarely share the other. (Two CRCs with different
+ * seeds differ by a constant and paired the buckets for good: a table of 1 024 overflowed a
+ * pair at 829 keys.) */
+static inline struct fdb_bucket *fdb_table_second(const struct fdb_table *t, uint64_t key)
+{
+	uint32_t i = (uint32_t)((key * FDB_TABLE_MUL) >> t->shift);
+	uint32_t j = rte_hash_crc_8byte(key, FDB_TABLE_SEED) & t->mask;
 
 	/* the same bucket twice would halve the key's room: take its neighbour instead */
 	if (j == i)
 		j = (i ^ 1) & t->mask;
-	*b1 = &t->buckets[i];
-	*b2 = &t->buckets[j];
+	return &t->buckets[j];
 }
 
 static inline bool fdb_bucket_get(const struct fdb_bucket *b, uint64_t key, uint64_t *data)
@@ -105,12 +112,12 @@ static inline bool fdb_bucket_get(const struct fdb_bucket *b, uint64_t key, uint
 static inline uint64_t fdb_table_lookup_bulk(const struct fdb_table *t, const uint64_t *keys,
                                              unsigned int n, uint64_t *data)
 {
-	struct fdb_bucket *b1[FDB_TABLE_BULK_MAX], *b2[FDB_TABLE_BULK_MAX];
+	const struct fdb_bucket *b1[FDB_TABLE_BULK_MAX], *b2[FDB_TABLE_BULK_MAX];
 	uint64_t hit = 0, miss;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		fdb_table_buckets(t, keys[i], &b1[i], &b2[i]);
+		b1[i] = fdb_table_first(t, keys[i]);
 		rte_prefetch0(b1[i]);
 	}
 	for (i = 0; i < n; i++)
@@ -119,8 +126,11 @@ static inline uint64_t fdb_table_lookup_bulk(const struct fdb_table *t, const ui
 	miss = ~hit & (n == 64 ? ~0ull : (1ull << n) - 1);
 	if (likely(miss == 0))
 		return hit;
-	for (uint64_t m = miss; m != 0; m &= m - 1)
-		rte_prefetch0(b2[__builtin_ctzll(m)]);
+	for (uint64_t m = miss; m != 0; m &= m - 1) {
+		i = (unsigned int)__builtin_ctzll(m);
+		b2[i] = fdb_table_second(t, keys[i]);
+		rte_prefetch0(b2[i]);
+	}
 	for (; miss != 0; miss &= miss - 1) {
 		i = (unsigned int)__builtin_ctzll(miss);
 		if (fdb_bucket_get(b2[i], keys[i], &data[i]))
