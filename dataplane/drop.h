@@ -19,7 +19,7 @@
 	X(HAIRPIN, "hairpin", in)                   /* destination learned on the ingress port */ \
 	X(PORT_DOWN, "port_down", in)               /* destination port's link is down */         \
 	X(NO_EGRESS, "no_egress", in)        /* flooded, but no other port is up in the VLAN */   \
-	X(TX_RING_FULL, "tx_ring_full", out) /* the egress port did not take the frame */         \
+	X(TX_RING_FULL, "tx_ring_full", out) /* egress took it neither in its ring nor held it */ \
 	X(NO_MBUF, "no_mbuf", out)           /* no buffer left to copy a flooded or tagged frame */
 
 enum drop_reason {

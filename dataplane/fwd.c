@@ -352,7 +352,103 @@ static inline uint16_t fwd_tx(struct port *p, uint16_t q, struct rte_mbuf **pkts
 	return p->tx_burst(p, q, pkts, n);
 }
 
-/* One tx burst per output port; what the port did not take is freed and counted there. */
+/* Worker w's ring in port p's held frames (p->held_max entries, a power of two). */
+static inline struct rte_mbuf **fwd_held_ring(const struct worker *w, const struct port *p)
+{
+	return p->held + (size_t)w->id * p->held_max;
+}
+
+/*
+ * Frames port p did not take, after older ones it holds: kept while its ring and the
+ * worker's budget have room, the rest freed and counted (a full queue drops at its tail, as
+ * a kernel qdisc does). A port without a ring, or down, drops them all.
+ */
+static void fwd_hold(struct worker *w, uint16_t slot, struct port *p, struct rte_mbuf **pkts,
+                     uint16_t n)
+{
+	struct txbuf *tb = &w->tx[slot];
+	struct rte_mbuf **ring;
+	uint16_t i = 0, mask;
+
+	if (p != NULL && p->held != NULL && p->up) {
+		ring = fwd_held_ring(w, p);
+		mask = p->held_max - 1;
+		if (tb->held_n == 0) {
+			tb->held_head = 0;
+			tb->held_gen = p->gen;
+		}
+		for (; i < n && tb->held_n < p->held_max && w->held_total < w->held_budget; i++) {
+			ring[(tb->held_head + tb->held_n) & mask] = pkts[i];
+			tb->held_n++;
+			w->held_total++;
+		}
+		if (tb->held_n > 0 && !tb->held_listed) {
+			tb->held_listed = true;
+			w->held_slots[w->nheld++] = slot;
+		}
+	}
+	for (; i < n; i++)
+		worker_drop(w, slot, DROP_TX_RING_FULL, pkts[i]);
+}
+
+/* Port p's held frames of ours, oldest first, until it takes no more; the count sent. */
+static uint32_t fwd_send_held(struct worker *w, struct txbuf *tb, struct port *p, uint16_t q,
+                              struct port_stats *st)
+{
+	struct rte_mbuf **ring = fwd_held_ring(w, p);
+	uint32_t lens[BURST], bytes, total = 0;
+	uint16_t cnt, sent, i, head;
+
+	do {
+		head = tb->held_head;
+		cnt = RTE_MIN(RTE_MIN(tb->held_n, (uint16_t)(p->held_max - head)), BURST);
+		for (i = 0; i < cnt; i++)
+			lens[i] = rte_pktmbuf_pkt_len(ring[head + i]);
+		sent = fwd_tx(p, q, ring + head, cnt);
+		for (i = 0, bytes = 0; i < sent; i++) {
+			bytes += lens[i];
+			ring[head + i] = NULL; /* the device's now, not ours to free */
+		}
+		st->tx_packets += sent;
+		st->tx_bytes += bytes;
+		tb->held_head = (uint16_t)((head + sent) & (p->held_max - 1));
+		tb->held_n -= sent;
+		w->held_total -= sent;
+		total += sent;
+	} while (sent == cnt && sent > 0 && tb->held_n > 0);
+	return total;
+}
+
+/*
+ * Before anything new goes to a port that holds frames of ours: a port that is gone (or
+ * another in its slot) took them with it (port_free), a port that went down drops them, and
+ * a live one is sent them first, so its frames leave in the order they came.
+ */
+static void fwd_held_check(struct worker *w, struct txbuf *tb, struct port *p, uint16_t slot)
+{
+	struct rte_mbuf **ring;
+	uint16_t mask;
+
+	if (p == NULL || p->gen != tb->held_gen) {
+		w->held_total -= tb->held_n;
+		tb->held_n = 0;
+		return;
+	}
+	if (p->up)
+		return;
+	ring = fwd_held_ring(w, p);
+	mask = p->held_max - 1;
+	for (; tb->held_n > 0; tb->held_n--, w->held_total--) {
+		worker_drop(w, slot, DROP_TX_RING_FULL, ring[tb->held_head]);
+		ring[tb->held_head] = NULL;
+		tb->held_head = (tb->held_head + 1) & mask;
+	}
+}
+
+/*
+ * One tx burst per output port. What the port did not take waits in its held ring, if it
+ * has one, or is freed and counted there.
+ */
 void fwd_flush(struct worker *w)
 {
 	struct port_stats *st;
@@ -366,26 +462,59 @@ void fwd_flush(struct worker *w)
 		tb = &w->tx[slot];
 		st = &w->stats[slot];
 		p = port_table[slot];
+		if (unlikely(tb->held_n > 0))
+			fwd_held_check(w, tb, p, slot);
 		sent = 0;
 		if (likely(p != NULL)) {
 			locked = p->tx_shared;
 			q = w->id % p->ntxq;
 			if (unlikely(locked))
 				rte_spinlock_lock(&p->tx_lock);
-			sent = fwd_tx(p, q, tb->pkts, tb->n);
-			for (j = p->tx_retries; unlikely(sent < tb->n) && j > 0; j--)
-				sent += fwd_tx(p, q, tb->pkts + sent, tb->n - sent);
+			if (unlikely(tb->held_n > 0))
+				fwd_send_held(w, tb, p, q, st);
+			if (likely(tb->held_n == 0 && tb->n > 0)) {
+				sent = fwd_tx(p, q, tb->pkts, tb->n);
+				for (j = p->tx_retries; unlikely(sent < tb->n) && j > 0; j--)
+					sent += fwd_tx(p, q, tb->pkts + sent, tb->n - sent);
+			}
 			if (unlikely(locked))
 				rte_spinlock_unlock(&p->tx_lock);
 		}
-		for (j = sent; j < tb->n; j++) {
+		for (j = sent; j < tb->n; j++)
 			tb->bytes -= rte_pktmbuf_pkt_len(tb->pkts[j]);
-			worker_drop(w, slot, DROP_TX_RING_FULL, tb->pkts[j]);
-		}
+		if (unlikely(sent < tb->n))
+			fwd_hold(w, slot, p, tb->pkts + sent, tb->n - sent);
 		st->tx_packets += sent;
 		st->tx_bytes += tb->bytes;
 		tb->n = 0;
 		tb->bytes = 0;
 	}
 	w->ndirty = 0;
+}
+
+/*
+ * Every poll while ports hold frames of ours: send what they will take now, and forget the
+ * ports that hold none any more. Returns how many left the rings (a poll that sent is busy).
+ */
+uint32_t fwd_drain(struct worker *w)
+{
+	uint32_t before = w->held_total;
+	uint16_t i, n = 0, slot;
+	struct txbuf *tb;
+
+	for (i = 0; i < w->nheld; i++) {
+		tb = &w->tx[w->held_slots[i]];
+		if (tb->held_n > 0 && tb->n == 0)
+			w->dirty[w->ndirty++] = w->held_slots[i];
+	}
+	fwd_flush(w);
+	for (i = 0; i < w->nheld; i++) {
+		slot = w->held_slots[i];
+		if (w->tx[slot].held_n > 0)
+			w->held_slots[n++] = slot;
+		else
+			w->tx[slot].held_listed = false;
+	}
+	w->nheld = n;
+	return before - w->held_total;
 }

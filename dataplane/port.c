@@ -15,6 +15,7 @@
 #include "worker.h"
 
 struct port *port_table[PORT_MAX];
+static uint32_t port_gen; /* the last port's gen */
 uint16_t port_table_len;
 
 /* Adding a port type: one file with its ops, one line here. */
@@ -88,10 +89,17 @@ static int port_free_slot(void)
 	return -1;
 }
 
+/* Only once no worker can reach p: the frames still held for it (fwd_hold) go with it. */
 static void port_free(struct port *p)
 {
+	size_t i;
+
 	if (p == NULL)
 		return;
+	if (p->held != NULL)
+		for (i = 0; i < (size_t)worker_count * p->held_max; i++)
+			rte_pktmbuf_free(p->held[i]);
+	free(p->held);
 	free(p->vlan);
 	free(p->priv);
 	free(p);
@@ -139,9 +147,17 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 	p->ops = ops;
 	p->worker = worker_pick();
 	rte_spinlock_init(&p->tx_lock);
+	p->gen = ++port_gen;
 	ret = ops->open(p, argc, argv, err, errlen);
 	if (ret < 0)
 		goto err_free;
+	if (p->held_max > 0 &&
+	    (p->held = calloc((size_t)worker_count * p->held_max, sizeof(*p->held))) == NULL) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "port \"%s\": %s", name, strerror(-ret));
+		ops->close(p);
+		goto err_free;
+	}
 	port_table_publish(p->index, p);
 	ret = worker_assign();
 	if (ret < 0) {
@@ -316,6 +332,8 @@ static struct json_object *port_json(const struct port *p)
 	json_object_object_add(o, "rx_bytes", json_object_new_uint64(s.rx_bytes));
 	json_object_object_add(o, "tx_packets", json_object_new_uint64(s.tx_packets));
 	json_object_object_add(o, "tx_bytes", json_object_new_uint64(s.tx_bytes));
+	/* forwarded to this port and waiting for it: not in tx_packets or drops (yet) */
+	json_object_object_add(o, "tx_held", json_object_new_uint64(worker_port_held(p->index)));
 	for (r = 0; r < DROP_MAX; r++)
 		json_object_object_add(drops, drop_names[r], json_object_new_uint64(s.drops[r]));
 	json_object_object_add(o, "drops", drops);

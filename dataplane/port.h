@@ -27,6 +27,7 @@
 #define PORT_NAME_MAX 32
 #define PORT_ARGS_MAX 8
 #define PORT_STATUS_MAX 160
+#define PORT_HELD_DEFAULT 4096 /* frames a guest's port holds per worker (struct port) */
 
 struct port;
 struct worker;
@@ -92,6 +93,13 @@ struct port {
 	port_tx_burst_t tx_burst;
 	void *fast; /* the type's fast-path state, for rx_burst and tx_burst */
 	rte_spinlock_t tx_lock;
+	/* Frames the device did not take wait here, oldest first, up to held_max per worker
+	 * (fwd.c: fwd_hold), so that a guest off its core for milliseconds loses none. Worker
+	 * w's ring is held[w * held_max ...]; the worker owns what it puts there and clears an
+	 * entry when the frame leaves, so port_free() frees what is left. NULL: none. */
+	struct rte_mbuf **held;
+	uint16_t held_max; /* 0, or a power of two; the type's open() sets it */
+	uint32_t gen;      /* unique to this port among all ever added: held frames know it */
 
 	/* control thread only */
 	char name[PORT_NAME_MAX];

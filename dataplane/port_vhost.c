@@ -277,6 +277,9 @@ static int vhost_open(struct port *p, int argc, char **argv, char *err, size_t e
 	/* a guest drains its ring from another core: a full ring is often free again a few
 	 * hundred cycles later (Open vSwitch retries vhost sends the same way) */
 	p->tx_retries = 8;
+	/* and a guest off its core for milliseconds (its vCPU preempted) finds the frames that
+	 * came meanwhile held for it, up to what a kernel tap's queue holds (txqueuelen 1000) */
+	p->held_max = PORT_HELD_DEFAULT;
 	p->priv = v;
 	p->fast = v->fast;
 	p->rx_burst = vhost_rx_burst;

@@ -60,6 +60,8 @@ int worker_init(unsigned int nworkers, struct rte_mempool *pool)
 		if (workers[i] == NULL)
 			return -ENOMEM;
 		workers[i]->id = i;
+		/* a quarter of the pool for held frames, shared between the workers */
+		workers[i]->held_budget = pool->size / 4 / nworkers;
 		workers[i]->rx = calloc(1, sizeof(struct worker_rx));
 		if (workers[i]->rx == NULL)
 			return -ENOMEM;
@@ -119,7 +121,7 @@ void worker_poll_once(struct worker *w)
 {
 	struct worker_rx *rx = __atomic_load_n(&w->rx, __ATOMIC_ACQUIRE);
 	struct rte_mbuf *pkts[BURST];
-	uint64_t got = 0;
+	uint64_t got = 0, held;
 	uint16_t i, n;
 	struct port *p;
 
@@ -137,8 +139,15 @@ void worker_poll_once(struct worker *w)
 		fwd_burst(w, p, pkts, n);
 		fwd_flush(w);
 	}
-	w->packets += got;
+	w->packets += got; /* received */
 	w->polls_total++;
+	/* sending what ports held is work too, though nothing came in */
+	if (unlikely(w->nheld > 0)) {
+		held = fwd_drain(w);
+		if (held > 0 && !w->busy)
+			worker_account(w, true);
+		got += held;
+	}
 	if (got == 0 && w->busy)
 		worker_account(w, false);
 	else if (unlikely(++w->polls >= WORKER_ACCOUNT_POLLS))
@@ -224,6 +233,17 @@ uint16_t worker_pick(void)
 		if (workers[i]->rx->n < workers[best]->rx->n)
 			best = i;
 	return (uint16_t)best;
+}
+
+/* Frames ports hold for the workers now (fwd_hold): a gauge, read without a lock. */
+uint64_t worker_port_held(uint16_t slot)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < worker_count; i++)
+		n += __atomic_load_n(&workers[i]->tx[slot].held_n, __ATOMIC_RELAXED);
+	return n;
 }
 
 void worker_port_stats(uint16_t slot, struct port_stats *sum)

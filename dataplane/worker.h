@@ -38,6 +38,11 @@ struct txbuf {
 	uint16_t n;
 	uint32_t bytes;
 	struct rte_mbuf *pkts[BURST];
+	/* this worker's frames held by the port (fwd_hold): its ring's oldest and count */
+	uint16_t held_head;
+	uint16_t held_n;
+	uint32_t held_gen; /* the port they were held for (struct port's gen) */
+	bool held_listed;  /* slot is in the worker's held_slots[] */
 };
 
 struct worker_rx {
@@ -57,6 +62,11 @@ struct worker {
 	uint64_t full_until; /* tsc: skip learning attempts while the FDB is full */
 	uint16_t ndirty;     /* ports with frames waiting in tx[] */
 	uint16_t dirty[PORT_MAX];
+	uint16_t nheld; /* ports that may hold frames of ours (fwd_drain) */
+	uint16_t held_slots[PORT_MAX];
+	uint32_t held_total;  /* frames held for us by all ports */
+	uint32_t held_budget; /* at most: a share of the mbuf pool, so held frames never
+	                       * starve the rx queues */
 
 	uint64_t packets;     /* frames received */
 	uint64_t polls_total; /* passes over the ports: packets / polls is the mean batch */
@@ -89,12 +99,14 @@ uint16_t worker_pick(void);
 uint32_t worker_clock(void);
 void worker_tick(void);
 void worker_port_stats(uint16_t slot, struct port_stats *sum);
+uint64_t worker_port_held(uint16_t slot);
 void worker_port_reset(uint16_t slot);
 struct json_object *worker_stats_json(void);
 
 /* fwd.c: one received burst through vlan, learning and forwarding into w->tx */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n);
 void fwd_flush(struct worker *w);
+uint32_t fwd_drain(struct worker *w);
 
 static inline void worker_drop(struct worker *w, uint16_t slot, enum drop_reason r,
                                struct rte_mbuf *m)

@@ -66,7 +66,7 @@ sw_cpu_lanswitch() {
 
 sw_idle_tx_lanswitch() {
 	lanctl -j port list | jq -r --arg n "$IDLE_NAME" '.[] | select(.name == $n) |
-		.tx_packets + .drops.tx_ring_full'
+		.tx_packets + (.tx_held // 0) + .drops.tx_ring_full'
 }
 
 sw_drops_lanswitch() { lanctl -j port list | jq -r '[.[].drops[]] | add'; }

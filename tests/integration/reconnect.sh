@@ -44,7 +44,7 @@ unicast_ok() {
 # what the switch has done with frames so far: "received forwarded-or-dropped"
 books() {
 	lanctlj port list | jq -r '(.[] | select(.name == "ga") | .rx_packets) as $rx |
-		([.[] | select(.name == "gb") | .tx_packets + .drops.tx_ring_full + .drops.no_mbuf]
+		([.[] | select(.name == "gb") | .tx_packets + .tx_held + .drops.tx_ring_full + .drops.no_mbuf]
 		 | add) as $out |
 		([.[] | select(.name == "ga") | .drops[]] | add) as $in | "\($rx) \($out + $in)"'
 }
