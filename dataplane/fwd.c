@@ -292,11 +292,37 @@ static inline void fwd_dispatch(struct worker *w, struct port *in, struct rte_mb
 }
 
 /*
+ * The usual burst, whatever the number of addresses: every source already learned on this
+ * port in this second (or static), every destination a known unicast address on one port, in
+ * one VLAN. Then the whole burst is one group with nothing to learn, found by one pass without
+ * a branch per run: with many addresses every frame is its own run, and fwd_dispatch's
+ * per-run work cost as much as the lookups.
+ */
+static inline bool fwd_burst_plain(const struct port *in, const uint64_t *keys,
+                                   const uint64_t *data, uint64_t hit, uint16_t nr)
+{
+	uint64_t fresh = FDB_DATA(in->index, 0, worker_now), all, bad = 0;
+	uint16_t r;
+
+	all = nr == BURST ? ~0ull : (1ull << (2 * nr)) - 1;
+	if ((hit & all) != all)
+		return false;
+	for (r = 0; r < nr; r++) {
+		bad |= (uint64_t)(data[2 * r] != fresh && !FDB_IS_STATIC(data[2 * r]));
+		bad |= (data[2 * r + 1] ^ data[1]) & 0xffff; /* another port */
+		bad |= (keys[2 * r + 1] ^ keys[1]) >> 48;    /* another VLAN */
+		bad |= keys[2 * r + 1] & 1;                  /* multicast */
+	}
+	return bad == 0;
+}
+
+/*
  * Frames of one flow come in runs (a burst from a guest to one peer), so the FDB is asked
  * once per run of equal (source, destination, VLAN), not once per frame; learning, too,
  * happens once per run, and adjacent runs of unicast frames to one port go to its tx buffer
  * in one copy (fwd_dispatch). Run r is frames start[r] to start[r + 1] - 1. Sources and
- * destinations go to the FDB in one bulk lookup (up to 64 keys): its prefetches overlap.
+ * destinations go to the FDB in one bulk lookup (up to 64 keys): its prefetches overlap. The
+ * usual burst needs no per-run work after the lookup at all (fwd_burst_plain).
  */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -305,7 +331,7 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	const struct vlan_set *vs = in->vlan;
 	struct rte_ether_hdr *eh;
 	uint16_t tci[BURST], start[BURST + 1], vid, i, k = 0, nr = 0, r;
-	uint32_t bytes[BURST], now;
+	uint32_t bytes[BURST], total = 0, now;
 	int ret;
 
 	for (i = 0; i < n; i++)
@@ -332,6 +358,7 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 			bytes[nr++] = 0;
 		}
 		bytes[nr - 1] += rte_pktmbuf_pkt_len(pkts[i]); /* as sent: untagged */
+		total += rte_pktmbuf_pkt_len(pkts[i]);
 		pkts[k++] = pkts[i];
 	}
 	if (k == 0)
@@ -339,6 +366,10 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	start[nr] = k;
 	/* run r's source at 2r, its destination at 2r + 1 */
 	hit = fdb_lookup_bulk(keys, 2 * nr, data);
+	if (likely(fwd_burst_plain(in, keys, data, hit, nr))) {
+		fwd_unicast_run(w, in, pkts, tci, k, total, FDB_PORT(data[1]));
+		return;
+	}
 	now = worker_now; /* volatile: read once, not once per run */
 	for (r = 0; r < nr; r++)
 		fwd_learn(w, in, keys[2 * r], (hit >> (2 * r)) & 1, data[2 * r], now);

@@ -411,6 +411,77 @@ static void test_groups_of_runs(void **state)
 	assert_int_equal(fdb_port_of(frame_mac(0x40), 1), env.port[0]->index);
 }
 
+static uint32_t fdb_seen_of(struct rte_ether_addr mac)
+{
+	struct fdb_key k = { .mac = mac, .vlan = 1 };
+	uint64_t data;
+
+	assert_int_equal(fdb_get(&k, &data), 0);
+	return FDB_SEEN(data);
+}
+
+/* Eight frames from p0, sources 0x40.., all to dst; their sequence numbers into want. */
+static void send_eight(struct rte_ether_addr dst, uint16_t *want)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		env_send(0, dst, frame_mac(0x40 + i), -1, (uint16_t)(64 + 2 * i));
+		want[i] = env.seq;
+	}
+}
+
+/*
+ * A burst whose sources are all known on its port this second and whose destinations are all
+ * on one port goes out whole (fwd_burst_plain); anything else in it takes the per-run path:
+ * a source that moved here is learned here, a new second refreshes every source, and one
+ * frame to another port splits the burst, each port's frames still in order.
+ */
+static void test_plain_burst_and_what_breaks_it(void **state)
+{
+	uint16_t want[8], want2[1];
+	uint64_t bytes;
+	unsigned int i;
+
+	learn_a_b();
+	send_eight(BCAST, want);
+	env_step();
+	EXPECT_OUT(0, 8, 8);
+	bytes = env_stats(1).tx_bytes;
+	send_eight(B, want);
+	env_step();
+	EXPECT_OUT(0, 8, 0);
+	expect_seqs(1, want, 8);
+	assert_int_equal(env_stats(1).tx_bytes, bytes + 8 * 64 + 2 * 28);
+
+	env_send(2, B, frame_mac(0x43), -1, 64); /* 0x43 moves to p2 */
+	env_step();
+	assert_int_equal(fdb_port_of(frame_mac(0x43), 1), env.port[2]->index);
+	send_eight(B, want); /* and back to p0, in the middle of a burst */
+	env_step();
+	EXPECT_OUT(0, 8, 0);
+	expect_seqs(1, want, 8);
+	assert_int_equal(fdb_port_of(frame_mac(0x43), 1), env.port[0]->index);
+
+	worker_now += 1;
+	send_eight(B, want);
+	env_step();
+	EXPECT_OUT(0, 8, 0);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(fdb_seen_of(frame_mac(0x40 + i)), worker_now);
+
+	env_send(2, A, C, -1, 64); /* C on p2 */
+	env_step();
+	send_eight(B, want);
+	env_send(0, C, frame_mac(0x41), -1, 64);
+	want2[0] = env.seq;
+	env_step();
+	EXPECT_OUT(0, 8, 1);
+	expect_seqs(1, want, 8);
+	expect_seqs(2, want2, 1);
+	assert_int_equal(env_in_drops(0), 0);
+}
+
 /* Fill the FDB to `left` entries short of full, with MACs the tests never send from. */
 static void fill_fdb(unsigned int left)
 {
@@ -477,6 +548,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_long_flood_keeps_order, setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_runs_in_one_burst, setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_groups_of_runs, setup3, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_burst_and_what_breaks_it, setup3,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_full_fdb_floods_and_counts, setup3, teardown),
 	};
 	const struct CMUnitTest known_bugs[] = {
