@@ -53,6 +53,22 @@ static inline int env_init(const char *prefix)
 	return 0;
 }
 
+/* A test program's main once its table is built: set-up, the group, tear-down. */
+static inline int env_main(const char *group, const struct CMUnitTest *tests, size_t n)
+{
+	char prefix[64];
+	int ret;
+
+	snprintf(prefix, sizeof(prefix), "lanswitch_unit_%s", group);
+	if (env_init(prefix) < 0) {
+		fprintf(stderr, "%s_test: set-up: %s\n", group, rte_strerror(rte_errno));
+		return 1;
+	}
+	ret = _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+	ut_eal_fini();
+	return ret;
+}
+
 /* The switch with port i on dev[devs[i]]; for a cmocka setup. */
 static inline int env_start(const unsigned int *devs, unsigned int n)
 {

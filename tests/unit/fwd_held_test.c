@@ -182,13 +182,5 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_link_down_drops_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_port_frees_held, setup, teardown),
 	};
-	int ret;
-
-	if (env_init("lanswitch_unit_held") < 0) {
-		fprintf(stderr, "fwd_held_test: set-up: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
-	ret = cmocka_run_group_tests_name("fwd_held", tests, NULL, NULL);
-	ut_eal_fini();
-	return ret;
+	return env_main("fwd_held", tests, RTE_DIM(tests));
 }

@@ -224,13 +224,5 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_flood_to_several_trunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_mbuf_for_copies, setup, teardown),
 	};
-	int ret;
-
-	if (env_init("lanswitch_unit_fwd_vlan") < 0) {
-		fprintf(stderr, "fwd_vlan_test: set-up: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
-	ret = cmocka_run_group_tests_name("fwd_vlan", tests, NULL, NULL);
-	ut_eal_fini();
-	return ret;
+	return env_main("fwd_vlan", tests, RTE_DIM(tests));
 }
