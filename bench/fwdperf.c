@@ -40,9 +40,9 @@
 #include <rte_bus_vdev.h>
 #include <rte_ring.h>
 
-#include "fdb.h"
-#include "port.h"
-#include "worker.h"
+#include "ctl/fdb_ctl.h"
+#include "ctl/port_table.h"
+#include "ctl/worker_ctl.h"
 
 #define PERF_PORTS 3 /* g0, g1, and the idle one */
 #define PERF_RING 1024

@@ -23,7 +23,7 @@
 
 #include <json-c/json.h>
 
-#include "ctl_proto.h"
+#include "api/ctl_proto.h"
 #include "lanctl.h"
 
 /* Far above any real table, low enough that a runaway peer cannot eat the host's memory. */

@@ -14,7 +14,7 @@ set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${LANSWITCH_BUILD_DIR:-build-test}
-LINT_DIRS=(dataplane control bpf bench tests)
+LINT_DIRS=(api dataplane control bpf bench tests)
 CURRENT_STEP=""
 LINT_FAILED=0 # lint failure does not hide the tests' results, but fails the run
 TESTS_RAN=0

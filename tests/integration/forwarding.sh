@@ -72,7 +72,7 @@ test_aging() {
 	check "flooded after aging: gc" 5 "$(gen gc wait 0 5 5000 | jq .rx)"
 }
 
-# lanswitchd measures the TSC in 10 ms instead of the EAL's 100 (dataplane/eal_tsc.c): it must
+# lanswitchd measures the TSC in 10 ms instead of the EAL's 100 (dataplane/ctl/eal_tsc.c): it must
 # find what the EAL's own calibration in the guest process found (both round to 10 MHz).
 test_clock() {
 	local ours eal

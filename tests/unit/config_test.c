@@ -2,7 +2,7 @@
 /*
  * Config and state files: the exact error messages of config_load, what a failed load leaves
  * behind, and the state file surviving a restart. Ports are dpdk ports on net_ring devices,
- * added by the config lines themselves. Splitting and quoting: config_split_test.c.
+ * added by the config lines themselves. Splitting and quoting: words_test.c.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "cmd.h"
-#include "config.h"
+#include "ctl/cmd.h"
+#include "ctl/config.h"
 #include "fwd_env.h"
 
 static char dir[] = "/tmp/lanswitch_unit_config_XXXXXX";

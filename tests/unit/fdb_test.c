@@ -10,7 +10,7 @@
 #include <json-c/json.h>
 #include <rte_malloc.h>
 
-#include "fdb.h"
+#include "ctl/fdb_ctl.h"
 #include "frames.h"
 #include "harness.h"
 

@@ -23,9 +23,10 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "fdb.h"
-#include "port.h"
-#include "worker.h"
+#include "ctl/fdb_ctl.h"
+#include "ctl/port_table.h"
+#include "ctl/vlan_ctl.h"
+#include "ctl/worker_ctl.h"
 
 #define UT_POOL_SIZE 4095
 #define UT_RING_SIZE 256 /* holds more than a pass can send: 255 frames */

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Loading the config file and the state file, and writing the state file.
+ *
+ * The state file is the whole running configuration, rewritten atomically after every change
+ * and stamped with a digest of the config file it grew from. At start: if the state's digest
+ * matches the config file (or there is no config file), the state alone is loaded: it holds
+ * the config file's commands and every runtime change since. If the config file changed
+ * since (or there is no state), the config file is loaded and a new state is written:
+ * editing the config file is how an operator says "start from this".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "api/words.h"
+#include "ctl/cmd.h"
+#include "ctl/config.h"
+#include "ctl/fdb_ctl.h"
+#include "ctl/log.h"
+#include "ctl/port_table.h"
+
+#define CONFIG_DIGEST_TAG "# config-digest: "
+
+void config_describe(FILE *out)
+{
+	port_describe_all(out);
+	fdb_describe(out);
+}
+
+uint64_t config_digest(const char *path)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a: enough to notice an edit */
+	FILE *f = fopen(path, "r");
+	int c;
+
+	if (f == NULL)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		h = (h ^ (uint8_t)c) * 0x100000001b3ULL;
+	fclose(f);
+	return h;
+}
+
+static const char *config_base(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b != NULL ? b + 1 : path;
+}
+
+/* Check every line first and run them only if all parse: no half-configured start from a
+ * typo on the last line. A command that fails while running stops the load too. */
+int config_load(const char *path, char *err, size_t errlen)
+{
+	struct words **lines = NULL, **grown, *l;
+	const struct cmd *c;
+	struct cmd_result res;
+	const char *why = NULL;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, i;
+	int nwords, ret = 0;
+	bool changed;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (getline(&buf, &cap, f) >= 0) {
+		/* one allocation per line: each line's argv points into its own buf */
+		grown = realloc(lines, (n + 1) * sizeof(*lines));
+		if (grown != NULL)
+			lines = grown;
+		l = grown != NULL ? malloc(sizeof(*l)) : NULL;
+		if (l == NULL) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+			goto out;
+		}
+		lines[n++] = l;
+		ret = words_split(buf, l, &why);
+		if (ret < 0) {
+			snprintf(err, errlen, "%s:%zu: %s", config_base(path), n, why);
+			goto out;
+		}
+		if (l->argc > 0 &&
+		    ((c = cmd_find(l->argc, l->argv, &nwords)) == NULL || (c->flags & CMD_QUERY))) {
+			cmd_run(l->argc, l->argv, true, &changed, &res); /* for its message */
+			snprintf(err, errlen, "%s:%zu: %s", config_base(path), n, res.err);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (lines[i]->argc == 0)
+			continue;
+		memset(&res, 0, sizeof(res));
+		ret = cmd_run(lines[i]->argc, lines[i]->argv, true, &changed, &res);
+		json_object_put(res.json);
+		if (ret < 0) {
+			snprintf(err, errlen, "%s:%zu: %s", config_base(path), i + 1, res.err);
+			/* loaded at start on an empty switch: back to empty, not half configured */
+			port_del_all();
+			fdb_flush(-1, true);
+			fdb.aging = FDB_DEFAULT_AGING;
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(buf);
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	fclose(f);
+	return ret;
+}
+
+static int config_fsync_dir(const char *path)
+{
+	char dir[4096];
+	int fd, ret = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static uint64_t config_state_digest; /* of the config file the running state grew from */
+
+/* temp file, fsync, rename, fsync the directory: a crash leaves the old state or the new */
+int config_save_state(const char *state)
+{
+	char tmp[4096];
+	FILE *f;
+	int ret;
+
+	if (state == NULL || *state == '\0')
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state);
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		goto err;
+	fprintf(f, "# lanswitchd running configuration, rewritten after every change.\n");
+	fprintf(f, CONFIG_DIGEST_TAG "%016llx\n", (unsigned long long)config_state_digest);
+	config_describe(f);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		fclose(f);
+		goto err_unlink;
+	}
+	if (fclose(f) != 0 || rename(tmp, state) != 0)
+		goto err_unlink;
+	return config_fsync_dir(state);
+
+err_unlink:
+	ret = -errno;
+	unlink(tmp);
+	errno = -ret;
+err:
+	ret = -errno;
+	LOG_ERR("state file %s: %s", state, strerror(-ret));
+	return ret;
+}
+
+/* The digest the state file was stamped with, or 0 without a (readable) state file. */
+static int config_read_state_digest(const char *state, uint64_t *digest)
+{
+	char line[256];
+	FILE *f = fopen(state, "r");
+	int ret = -ENOENT;
+
+	if (f == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f) != NULL && line[0] == '#') {
+		if (strncmp(line, CONFIG_DIGEST_TAG, strlen(CONFIG_DIGEST_TAG)) == 0) {
+			*digest = strtoull(line + strlen(CONFIG_DIGEST_TAG), NULL, 16);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int config_startup(const char *config, const char *state, char *err, size_t errlen)
+{
+	uint64_t digest = 0, saved;
+	int ret;
+
+	if (config != NULL) {
+		if (access(config, R_OK) != 0) {
+			snprintf(err, errlen, "%s: %s", config, strerror(errno));
+			return -errno;
+		}
+		digest = config_digest(config);
+	}
+	config_state_digest = digest;
+	if (state != NULL && *state != '\0' && config_read_state_digest(state, &saved) == 0) {
+		if (config == NULL || saved == digest) {
+			LOG_INFO("restoring the running configuration from %s", state);
+			return config_load(state, err, errlen);
+		}
+		LOG_WARN("%s changed since %s was written: starting from %s; runtime changes "
+		         "not in it are dropped",
+		         config, state, config);
+	}
+	if (config != NULL) {
+		ret = config_load(config, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	config_save_state(state);
+	return 0;
+}

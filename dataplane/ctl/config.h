@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Config and state files: lines of the same commands lanctl sends, split into words as
+ * api/words.h says.
+ */
+#ifndef LANSWITCH_CONFIG_H
+#define LANSWITCH_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+void config_describe(FILE *out);
+int config_load(const char *path, char *err, size_t errlen);
+int config_startup(const char *config, const char *state, char *err, size_t errlen);
+int config_save_state(const char *state);
+uint64_t config_digest(const char *path);
+
+#endif

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The workers seen from the control thread: start and stop them, give them their rx lists,
+ * keep their clock, wait for them (RCU), and sum their counters for lanctl.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "ctl/worker_ctl.h"
+
+static uint64_t worker_tsc0;
+
+uint32_t worker_clock(void)
+{
+	return (uint32_t)((rte_get_tsc_cycles() - worker_tsc0) / rte_get_tsc_hz());
+}
+
+/* The control thread keeps the workers' clock: they need seconds, not a TSC read a burst. */
+void worker_tick(void)
+{
+	uint32_t now = worker_clock();
+
+	if (now != worker_now)
+		worker_now = now;
+}
+
+int worker_init(unsigned int nworkers, struct rte_mempool *pool)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(nworkers);
+	unsigned int i, lcore = (unsigned int)-1;
+
+	if (nworkers == 0 || nworkers > WORKER_MAX)
+		return -EINVAL;
+	worker_qsbr = rte_zmalloc("lanswitch_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (worker_qsbr == NULL || rte_rcu_qsbr_init(worker_qsbr, nworkers) != 0)
+		return -ENOMEM;
+	worker_pool = pool;
+	/* the clock starts above zero so that "seen at 0" never means "seen just now" */
+	worker_tsc0 = rte_get_tsc_cycles() - rte_get_tsc_hz();
+	worker_tick();
+	for (i = 0; i < nworkers; i++) {
+		workers[i] =
+		        rte_zmalloc("lanswitch_worker", sizeof(struct worker), RTE_CACHE_LINE_SIZE);
+		if (workers[i] == NULL)
+			return -ENOMEM;
+		workers[i]->id = i;
+		/* a quarter of the pool for held frames, shared between the workers */
+		workers[i]->held_budget = pool->size / 4 / nworkers;
+		workers[i]->rx = calloc(1, sizeof(struct worker_rx));
+		if (workers[i]->rx == NULL)
+			return -ENOMEM;
+		lcore = rte_get_next_lcore(lcore, 1, 0);
+		workers[i]->lcore = lcore;
+	}
+	worker_count = nworkers;
+	return 0;
+}
+
+void worker_fini(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < worker_count; i++) {
+		free(workers[i]->rx);
+		rte_free(workers[i]);
+		workers[i] = NULL;
+	}
+	worker_count = 0;
+	rte_free(worker_qsbr);
+	worker_qsbr = NULL;
+}
+
+/* Wait until every worker has finished the loop iteration it was in. */
+void worker_sync(void)
+{
+	rte_rcu_qsbr_synchronize(worker_qsbr, RTE_QSBR_THRID_INVALID);
+}
+
+int worker_launch(void)
+{
+	unsigned int i;
+	int ret;
+
+	worker_quit = false;
+	for (i = 0; i < worker_count; i++) {
+		ret = rte_eal_remote_launch(worker_main, workers[i], workers[i]->lcore);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+void worker_stop(void)
+{
+	worker_quit = true;
+	rte_eal_mp_wait_lcore();
+}
+
+/*
+ * Publish each worker's rx list from the ports' fixed worker choice, then free the old lists
+ * once no worker reads them. A port never moves between workers, so no rx queue is ever
+ * polled by two.
+ */
+int worker_assign(void)
+{
+	struct worker_rx *rx[WORKER_MAX], *old[WORKER_MAX];
+	unsigned int i;
+	struct port *p;
+
+	for (i = 0; i < worker_count; i++) {
+		rx[i] = calloc(1, sizeof(struct worker_rx));
+		if (rx[i] == NULL) {
+			while (i > 0)
+				free(rx[--i]);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < port_table_len; i++) {
+		p = port_table[i];
+		if (p != NULL)
+			rx[p->worker]->ports[rx[p->worker]->n++] = p;
+	}
+	for (i = 0; i < worker_count; i++)
+		old[i] = __atomic_exchange_n(&workers[i]->rx, rx[i], __ATOMIC_ACQ_REL);
+	worker_sync();
+	for (i = 0; i < worker_count; i++)
+		free(old[i]);
+	return 0;
+}
+
+/* The worker with the fewest ports polls the next one. */
+uint16_t worker_pick(void)
+{
+	unsigned int i, best = 0;
+
+	for (i = 1; i < worker_count; i++)
+		if (workers[i]->rx->n < workers[best]->rx->n)
+			best = i;
+	return (uint16_t)best;
+}
+
+/* Frames ports hold for the workers now (fwd_hold): a gauge, read without a lock. */
+uint64_t worker_port_held(uint16_t slot)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < worker_count; i++)
+		n += __atomic_load_n(&workers[i]->tx[slot].held_n, __ATOMIC_RELAXED);
+	return n;
+}
+
+void worker_port_stats(uint16_t slot, struct port_stats *sum)
+{
+	const struct port_stats *s;
+	unsigned int i, r;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < worker_count; i++) {
+		s = &workers[i]->stats[slot];
+		sum->rx_packets += s->rx_packets;
+		sum->rx_bytes += s->rx_bytes;
+		sum->tx_packets += s->tx_packets;
+		sum->tx_bytes += s->tx_bytes;
+		for (r = 0; r < DROP_MAX; r++)
+			sum->drops[r] += s->drops[r];
+	}
+}
+
+/* Only after the port has left every worker's view (a grace period after removal). */
+void worker_port_reset(uint16_t slot)
+{
+	unsigned int i;
+
+	for (i = 0; i < worker_count; i++)
+		memset(&workers[i]->stats[slot], 0, sizeof(struct port_stats));
+}
+
+struct json_object *worker_stats_json(void)
+{
+	struct json_object *arr = json_object_new_array(), *o;
+	const struct worker *w;
+	unsigned int i;
+
+	for (i = 0; i < worker_count; i++) {
+		w = workers[i];
+		o = json_object_new_object();
+		json_object_object_add(o, "lcore", json_object_new_int((int)w->lcore));
+		json_object_object_add(o, "packets", json_object_new_uint64(w->packets));
+		json_object_object_add(o, "polls", json_object_new_uint64(w->polls_total));
+		json_object_object_add(o, "busy_cycles", json_object_new_uint64(w->busy_cycles));
+		json_object_object_add(o, "idle_cycles", json_object_new_uint64(w->idle_cycles));
+		json_object_object_add(o, "fdb_full", json_object_new_uint64(w->fdb_full));
+		/* the cycles' unit: cycles per packet become time, and a check of the clock */
+		json_object_object_add(o, "tsc_hz", json_object_new_uint64(rte_get_tsc_hz()));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Learning on the fast path: the FDB's inserts and refreshes that workers make (fdb.h). */
+#include "fast/fdb.h"
+
+struct fdb fdb;
+
+/* A MAC not in the table. Full means full: the frame is flooded and nothing is evicted. A
+ * static entry made meanwhile (the same MAC twice in a burst finds the first's entry) stays. */
+int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now)
+{
+	int ret = fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now), fdb.size,
+	                        FDB_DATA(0, 1, 0));
+
+	return ret < 0 ? ret : 0;
+}
+
+/* A known MAC seen again: write only when something changed. Static entries stay put. */
+int fdb_refresh(const struct fdb_key *key, uint64_t data, uint16_t port, uint32_t now)
+{
+	return fdb_stale(data, port, now) ? fdb_learn(key, port, now) : 0;
+}

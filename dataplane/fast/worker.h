@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Workers: one per worker lcore, each polling the rx queue of the ports it was given.
+ *
+ * Threads: everything in struct worker is written by its own worker alone (counters
+ * included: no shared write per packet) and read by the control thread, which sums the
+ * per-worker counters for lanctl. Aligned 64-bit loads and stores are atomic on the CPUs
+ * DPDK supports, so a reader sees each counter whole; counters are read without a lock.
+ * `rx` is an RCU pointer: the control thread publishes a new list and frees the old one
+ * after a grace period.
+ */
+#ifndef LANSWITCH_WORKER_H
+#define LANSWITCH_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "fast/drop.h"
+#include "ports/port.h"
+
+#define WORKER_MAX 16
+#define BURST 32
+/* polls between TSC reads while a worker stays busy or stays idle (see worker_poll_once) */
+#define WORKER_ACCOUNT_POLLS 256
+
+struct port_stats {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t drops[DROP_MAX];
+};
+
+struct txbuf {
+	uint16_t n;
+	uint32_t bytes;
+	struct rte_mbuf *pkts[BURST];
+	/* this worker's frames held by the port (fwd_hold): its ring's oldest and count */
+	uint16_t held_head;
+	uint16_t held_n;
+	uint32_t held_gen; /* the port they were held for (struct port's gen) */
+	bool held_listed;  /* slot is in the worker's held_slots[] */
+};
+
+struct worker_rx {
+	uint16_t n;
+	struct port *ports[PORT_MAX]; /* pointers, not slots: a port leaves this list before
+	                               * it leaves port_table[] */
+};
+
+struct worker {
+	unsigned int id;
+	unsigned int lcore;
+	struct worker_rx *rx; /* RCU */
+
+	uint64_t tsc;        /* start of the current busy or idle stretch (0: none yet) */
+	bool busy;           /* the stretch since tsc */
+	uint32_t polls;      /* since tsc was read */
+	uint64_t full_until; /* tsc: skip learning attempts while the FDB is full */
+	uint16_t ndirty;     /* ports with frames waiting in tx[] */
+	uint16_t dirty[PORT_MAX];
+	uint16_t nheld; /* ports that may hold frames of ours (fwd_drain) */
+	uint16_t held_slots[PORT_MAX];
+	uint32_t held_total;  /* frames held for us by all ports */
+	uint32_t held_budget; /* at most: a share of the mbuf pool, so held frames never
+	                       * starve the rx queues */
+
+	uint64_t packets;     /* frames received */
+	uint64_t polls_total; /* passes over the ports: packets / polls is the mean batch */
+	uint64_t busy_cycles;
+	uint64_t idle_cycles;
+	uint64_t fdb_full; /* event: a new MAC not learned because the FDB was full */
+
+	struct port_stats stats[PORT_MAX];
+	struct txbuf tx[PORT_MAX];
+} __rte_cache_aligned;
+
+extern struct worker *workers[WORKER_MAX];
+extern unsigned int worker_count;
+extern struct rte_rcu_qsbr *worker_qsbr;
+extern struct rte_mempool *worker_pool;
+extern volatile bool worker_quit;
+/* Coarse seconds, the FDB's clock: written by the control thread (worker_tick), read by
+ * workers. */
+extern volatile uint32_t worker_now;
+
+/* the loop (fast/worker.c); the control thread's side is ctl/worker_ctl.h */
+int worker_main(void *arg);
+void worker_poll_once(struct worker *w);
+
+/* fwd.c: one received burst through vlan, learning and forwarding into w->tx */
+void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n);
+void fwd_flush(struct worker *w);
+uint32_t fwd_drain(struct worker *w);
+
+static inline void worker_drop(struct worker *w, uint16_t slot, enum drop_reason r,
+                               struct rte_mbuf *m)
+{
+	w->stats[slot].drops[r]++;
+	rte_pktmbuf_free(m);
+}
+
+#endif

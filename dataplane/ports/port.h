@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What a port is. Every port is a DPDK ethdev opened by its type's ops (vhost-user, any
+ * DPDK device, TAP) or AF_XDP sockets of our own behind burst functions with the ethdev's
+ * contract, so the workers move frames the same way for all. Each type is one file in
+ * ports/: its ops run on the control thread, its burst functions (if any) on the workers.
+ * The table's management is ctl/port_table.h.
+ *
+ * Threads: the control thread alone adds, removes and reconfigures ports. Workers read
+ * port_table[] and the fields marked "fast path" through RCU (lanswitch's rte_rcu_qsbr): a
+ * removed port leaves the table first and is closed and freed only after every worker has
+ * passed a quiescent state. `up` is a plain flag the control thread (or a link-state
+ * callback) stores and workers load; a stale value costs at most a few frames counted as
+ * port_down or tx_ring_full.
+ */
+#ifndef LANSWITCH_PORT_H
+#define LANSWITCH_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ethdev.h>
+
+#include "fast/drop.h"
+#include "fast/vlan.h"
+
+#define PORT_MAX 256
+#define PORT_NAME_MAX 32
+#define PORT_ARGS_MAX 8
+#define PORT_STATUS_MAX 160
+#define PORT_HELD_DEFAULT 4096 /* frames a guest's port holds per worker (struct port) */
+
+struct port;
+struct worker;
+struct json_object;
+
+/* A link change the kernel announced (netlink_watch.c), for ports over kernel interfaces. */
+struct port_link_event {
+	int ifindex;
+	bool running; /* IFF_UP and IFF_RUNNING: administratively up with carrier */
+	unsigned int mtu;
+	bool gone; /* the interface was deleted */
+};
+
+/* What a port type does; each port_<type>.c ends in one of these. */
+struct port_ops {
+	const char *type;
+	/* Parse the words after "port add NAME TYPE" into port->priv and open the device. On
+	 * error fill err and return a negative errno; nothing is left open. */
+	int (*open)(struct port *p, int argc, char **argv, char *err, size_t errlen);
+	/* Undo open: stop and release the device. */
+	void (*close)(struct port *p);
+	/* Append the words that recreate this port ("vhost PATH --server") to the state. */
+	void (*describe)(const struct port *p, FILE *out);
+	/* Add type-specific keys (path, mode, devargs, status) to a "port list" object. */
+	void (*show)(const struct port *p, struct json_object *obj);
+	/* Control thread, every tick: refresh link state and status; may be NULL. */
+	void (*poll)(struct port *p);
+
+	/* Optional hooks; NULL where the type has nothing to do. */
+	/* The port's VLAN set is about to become v: mirror it where the type filters (XDP maps);
+	 * an error keeps the old set. */
+	int (*vlan_changed)(struct port *p, const struct vlan_set *v, char *err, size_t errlen);
+	/* "port set NAME KEY VALUE" for the type's own keys; -ENOTSUP: not a key of ours. */
+	int (*set)(struct port *p, const char *key, const char *value, char *err, size_t errlen);
+	/* Append whole "port set ..." lines that restore what set() changed. */
+	void (*describe_set)(const struct port *p, FILE *out);
+	/* A kernel interface changed; ev == NULL: events were lost, ask the kernel again. */
+	void (*link_event)(struct port *p, const struct port_link_event *ev);
+};
+
+/*
+ * Burst functions of a port whose frames do not go through an ethdev's (AF_XDP sockets of
+ * our own; vhost-user, whose PMD only sets the device up). NULL for the other ethdev ports:
+ * the workers call rte_eth_rx_burst()/rte_eth_tx_burst() on eth_id. Either way one indirect
+ * call per burst. Same contract as DPDK's: tx takes ownership of the mbufs it returns as sent.
+ */
+typedef uint16_t (*port_rx_burst_t)(struct worker *w, struct port *p, struct rte_mbuf **pkts,
+                                    uint16_t n);
+typedef uint16_t (*port_tx_burst_t)(struct port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n);
+
+struct port {
+	/* fast path: read by workers */
+	uint16_t eth_id;
+	uint16_t index;        /* slot in port_table[], the FDB's port number */
+	uint16_t ntxq;         /* tx queues: worker w sends on queue w % ntxq */
+	bool tx_shared;        /* fewer queues than workers: take tx_lock to send */
+	uint8_t tx_retries;    /* extra tx attempts when the device took part of a burst */
+	uint16_t max_len;      /* MTU + Ethernet header: longer untagged frames are oversized */
+	volatile bool up;      /* link up; written by the control thread or an LSC callback */
+	uint16_t worker;       /* the worker that polls its rx queue; fixed for the port's life */
+	struct vlan_set *vlan; /* RCU: replaced whole, old one freed after a grace period */
+	port_rx_burst_t rx_burst; /* NULL: the ethdev's own */
+	port_tx_burst_t tx_burst;
+	void *fast; /* the type's fast-path state, for rx_burst and tx_burst */
+	rte_spinlock_t tx_lock;
+	/* Frames the device did not take wait here, oldest first, up to held_max per worker
+	 * (fwd.c: fwd_hold), so that a guest off its core for milliseconds loses none. Worker
+	 * w's ring is held[w * held_max ...]; the worker owns what it puts there and clears an
+	 * entry when the frame leaves, so port_free() frees what is left. NULL: none. */
+	struct rte_mbuf **held;
+	uint16_t held_max; /* 0, or a power of two; the type's open() sets it */
+	uint32_t gen;      /* unique to this port among all ever added: held frames know it */
+
+	/* control thread only */
+	char name[PORT_NAME_MAX];
+	const struct port_ops *ops;
+	void *priv;
+	uint16_t txq_max; /* 0, or the most tx queues port_eth_start() may set up */
+	char status[PORT_STATUS_MAX];
+	char warning[PORT_STATUS_MAX]; /* open() did less than asked (a fallback): say so */
+	uint64_t link_downs;           /* times the link went down while a port */
+};
+
+extern struct port *port_table[PORT_MAX];
+extern uint16_t port_table_len; /* highest used slot + 1: bound of the flood loop */
+
+struct port *port_find(const char *name);
+
+/* Helpers shared by the ethdev-backed port types (ports/port_eth.c). */
+int port_eth_start(struct port *p, char *err, size_t errlen);
+void port_eth_stop(struct port *p);
+void port_eth_poll(struct port *p);
+void port_set_status(struct port *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+extern const struct port_ops port_vhost_ops;
+extern const struct port_ops port_dpdk_ops;
+extern const struct port_ops port_tap_ops;
+extern const struct port_ops port_afxdp_ops;
+
+#endif
