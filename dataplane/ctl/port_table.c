@@ -160,21 +160,13 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 		goto err_free;
 	}
 	port_table_publish(p->index, p);
-	ret = worker_assign();
-	if (ret < 0) {
-		snprintf(err, errlen, "port \"%s\": %s", name, strerror(-ret));
-		goto err_unpublish;
-	}
+	worker_assign();
 	LOG_INFO("port \"%s\": added (%s, slot %d, worker %u): %s", name, type, slot, p->worker,
 	         p->status);
 	if (p->warning[0] != '\0')
 		LOG_WARN("port \"%s\": %s", name, p->warning);
 	return 0;
 
-err_unpublish:
-	port_table_publish(p->index, NULL);
-	worker_sync();
-	ops->close(p);
 err_free:
 	port_free(p);
 	return ret;
@@ -188,8 +180,7 @@ static void port_remove(struct port *p)
 
 	p->up = false;
 	port_table_publish(slot, NULL);
-	worker_assign();
-	worker_sync();
+	worker_assign(); /* returns after a grace period: no worker sees p now */
 	p->ops->close(p);
 	fdb_flush(slot, true);
 	worker_port_reset(slot);

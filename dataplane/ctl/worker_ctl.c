@@ -4,7 +4,6 @@
  * keep their clock, wait for them (RCU), and sum their counters for lanctl.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -53,9 +52,7 @@ int worker_init(unsigned int nworkers, struct rte_mempool *pool)
 		workers[i]->id = i;
 		/* a quarter of the pool for held frames, shared between the workers */
 		workers[i]->held_budget = pool->size / 4 / nworkers;
-		workers[i]->rx = calloc(1, sizeof(struct worker_rx));
-		if (workers[i]->rx == NULL)
-			return -ENOMEM;
+		workers[i]->rx = &workers[i]->rx_lists[0]; /* empty */
 		lcore = rte_get_next_lcore(lcore, 1, 0);
 		workers[i]->lcore = lcore;
 	}
@@ -68,7 +65,6 @@ void worker_fini(void)
 	unsigned int i;
 
 	for (i = 0; i < worker_count; i++) {
-		free(workers[i]->rx);
 		rte_free(workers[i]);
 		workers[i] = NULL;
 	}
@@ -104,35 +100,32 @@ void worker_stop(void)
 }
 
 /*
- * Publish each worker's rx list from the ports' fixed worker choice, then free the old lists
- * once no worker reads them. A port never moves between workers, so no rx queue is ever
- * polled by two.
+ * Publish each worker's rx list from the ports' fixed worker choice. A port never moves
+ * between workers, so no rx queue is ever polled by two. Each worker has two lists: the one
+ * not published is filled and published, and after the grace period below no worker reads
+ * the other, which the next call fills. Nothing is allocated, so a port's removal cannot stop
+ * half-way with workers still polling a port that is about to be freed.
  */
-int worker_assign(void)
+void worker_assign(void)
 {
-	struct worker_rx *rx[WORKER_MAX], *old[WORKER_MAX];
+	struct worker_rx *next[WORKER_MAX];
+	struct worker *w;
 	unsigned int i;
 	struct port *p;
 
 	for (i = 0; i < worker_count; i++) {
-		rx[i] = calloc(1, sizeof(struct worker_rx));
-		if (rx[i] == NULL) {
-			while (i > 0)
-				free(rx[--i]);
-			return -ENOMEM;
-		}
+		w = workers[i];
+		next[i] = w->rx == &w->rx_lists[0] ? &w->rx_lists[1] : &w->rx_lists[0];
+		next[i]->n = 0;
 	}
 	for (i = 0; i < port_table_len; i++) {
 		p = port_table[i];
 		if (p != NULL)
-			rx[p->worker]->ports[rx[p->worker]->n++] = p;
+			next[p->worker]->ports[next[p->worker]->n++] = p;
 	}
 	for (i = 0; i < worker_count; i++)
-		old[i] = __atomic_exchange_n(&workers[i]->rx, rx[i], __ATOMIC_ACQ_REL);
+		__atomic_store_n(&workers[i]->rx, next[i], __ATOMIC_RELEASE);
 	worker_sync();
-	for (i = 0; i < worker_count; i++)
-		free(old[i]);
-	return 0;
 }
 
 /* The worker with the fewest ports polls the next one. */

@@ -19,7 +19,7 @@ void worker_fini(void);
 int worker_launch(void);
 void worker_stop(void);
 void worker_sync(void);
-int worker_assign(void);
+void worker_assign(void);
 uint16_t worker_pick(void);
 uint32_t worker_clock(void);
 void worker_tick(void);

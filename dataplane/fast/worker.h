@@ -6,8 +6,8 @@
  * included: no shared write per packet) and read by the control thread, which sums the
  * per-worker counters for lanctl. Aligned 64-bit loads and stores are atomic on the CPUs
  * DPDK supports, so a reader sees each counter whole; counters are read without a lock.
- * `rx` is an RCU pointer: the control thread publishes a new list and frees the old one
- * after a grace period.
+ * `rx` is an RCU pointer to one of the worker's two rx_lists: the control thread fills the
+ * other, publishes it, and reuses the first only after a grace period (worker_assign).
  */
 #ifndef LANSWITCH_WORKER_H
 #define LANSWITCH_WORKER_H
@@ -54,7 +54,7 @@ struct worker_rx {
 struct worker {
 	unsigned int id;
 	unsigned int lcore;
-	struct worker_rx *rx; /* RCU */
+	struct worker_rx *rx; /* RCU: one of rx_lists[] */
 
 	uint64_t tsc;        /* start of the current busy or idle stretch (0: none yet) */
 	bool busy;           /* the stretch since tsc */
@@ -76,6 +76,9 @@ struct worker {
 
 	struct port_stats stats[PORT_MAX];
 	struct txbuf tx[PORT_MAX];
+	/* the rx list published and the one the next worker_assign() fills: made with the
+	 * worker, so that giving out ports allocates nothing and cannot fail */
+	struct worker_rx rx_lists[2];
 } __rte_cache_aligned;
 
 extern struct worker *workers[WORKER_MAX];
