@@ -215,7 +215,7 @@ int main(int argc, char **argv)
 		               .fdb_size = FDB_DEFAULT_SIZE };
 	char *eal_argv[256], lcores[64], err[1024];
 	struct rte_mempool *pool;
-	int first, n, ret = EXIT_FAILURE;
+	int first, n, err_code, ret = EXIT_FAILURE;
 
 	first = main_parse(argc, argv, &o);
 	if (first < 0)
@@ -246,8 +246,15 @@ int main(int argc, char **argv)
 		LOG_ERR("mbuf pool: %s (are hugepages reserved?)", rte_strerror(rte_errno));
 		goto out_eal;
 	}
-	if (worker_init(rte_lcore_count() - 1, pool) < 0 || fdb_init(o.fdb_size, worker_qsbr) < 0) {
-		LOG_ERR("workers and FDB: %s", rte_strerror(rte_errno));
+	/* both return the error themselves; rte_errno is whatever DPDK last left there */
+	err_code = worker_init(rte_lcore_count() - 1, pool);
+	if (err_code < 0) {
+		LOG_ERR("workers: %s", strerror(-err_code));
+		goto out_pool;
+	}
+	err_code = fdb_init(o.fdb_size, worker_qsbr);
+	if (err_code < 0) {
+		LOG_ERR("FDB of %u entries: %s", o.fdb_size, strerror(-err_code));
 		goto out_workers;
 	}
 	/* before any port: tap ports enter other namespaces and must find their way back */
@@ -265,7 +272,11 @@ int main(int argc, char **argv)
 		goto out_workers;
 	}
 	main_signals();
-	worker_launch();
+	err_code = worker_launch();
+	if (err_code < 0) {
+		LOG_ERR("workers: launch: %s", strerror(-err_code));
+		goto out_stop; /* stops the workers that did start */
+	}
 	main_state_dir(o.state);
 	if (config_startup(o.config, o.state, err, sizeof(err)) < 0) {
 		LOG_ERR("%s", err);
@@ -287,6 +298,7 @@ out_workers:
 	netlink_fini();
 	fdb_fini();
 	worker_fini();
+out_pool:
 	rte_mempool_free(pool);
 out_eal:
 	rte_eal_cleanup();

@@ -34,21 +34,25 @@ int worker_init(unsigned int nworkers, struct rte_mempool *pool)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(nworkers);
 	unsigned int i, lcore = (unsigned int)-1;
+	int ret;
 
 	if (nworkers == 0 || nworkers > WORKER_MAX)
 		return -EINVAL;
 	worker_qsbr = rte_zmalloc("lanswitch_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (worker_qsbr == NULL || rte_rcu_qsbr_init(worker_qsbr, nworkers) != 0)
+	if (worker_qsbr == NULL)
 		return -ENOMEM;
-	worker_pool = pool;
-	/* the clock starts above zero so that "seen at 0" never means "seen just now" */
-	worker_tsc0 = rte_get_tsc_cycles() - rte_get_tsc_hz();
-	worker_tick();
+	/* it fails (rte_errno EINVAL) only for arguments checked above */
+	if (rte_rcu_qsbr_init(worker_qsbr, nworkers) != 0) {
+		ret = -EINVAL;
+		goto err_free_qsbr;
+	}
 	for (i = 0; i < nworkers; i++) {
 		workers[i] =
 		        rte_zmalloc("lanswitch_worker", sizeof(struct worker), RTE_CACHE_LINE_SIZE);
-		if (workers[i] == NULL)
-			return -ENOMEM;
+		if (workers[i] == NULL) {
+			ret = -ENOMEM;
+			goto err_free_workers;
+		}
 		workers[i]->id = i;
 		/* a quarter of the pool for held frames, shared between the workers */
 		workers[i]->held_budget = pool->size / 4 / nworkers;
@@ -56,8 +60,23 @@ int worker_init(unsigned int nworkers, struct rte_mempool *pool)
 		lcore = rte_get_next_lcore(lcore, 1, 0);
 		workers[i]->lcore = lcore;
 	}
+	worker_pool = pool;
+	/* the clock starts above zero so that "seen at 0" never means "seen just now" */
+	worker_tsc0 = rte_get_tsc_cycles() - rte_get_tsc_hz();
+	worker_tick();
 	worker_count = nworkers;
 	return 0;
+
+err_free_workers:
+	while (i > 0) {
+		i--;
+		rte_free(workers[i]);
+		workers[i] = NULL;
+	}
+err_free_qsbr:
+	rte_free(worker_qsbr);
+	worker_qsbr = NULL;
+	return ret;
 }
 
 void worker_fini(void)

@@ -79,11 +79,21 @@ int port_eth_start(struct port *p, char *err, size_t errlen)
 	ret = port_eth_setup_queues(p, &info);
 	if (ret < 0)
 		goto err;
-	rte_eth_dev_get_mtu(p->eth_id, &mtu);
+	step = "MTU";
+	ret = rte_eth_dev_get_mtu(p->eth_id, &mtu);
+	if (ret < 0)
+		goto err;
 	p->max_len = (uint16_t)(mtu + RTE_ETHER_HDR_LEN);
-	/* a switch port must receive frames for every MAC behind it */
-	rte_eth_promiscuous_enable(p->eth_id);
-	rte_eth_dev_callback_register(p->eth_id, RTE_ETH_EVENT_INTR_LSC, port_eth_lsc, p);
+	/* A switch port must receive frames for every MAC behind it. A device that has no MAC
+	 * filter to turn off says -ENOTSUP: it receives them all anyway. */
+	step = "promiscuous mode";
+	ret = rte_eth_promiscuous_enable(p->eth_id);
+	if (ret < 0 && ret != -ENOTSUP)
+		goto err;
+	step = "link callback";
+	ret = rte_eth_dev_callback_register(p->eth_id, RTE_ETH_EVENT_INTR_LSC, port_eth_lsc, p);
+	if (ret < 0)
+		goto err;
 	step = "start";
 	ret = rte_eth_dev_start(p->eth_id);
 	if (ret < 0)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Bad input of every kind gets a clear error or a counted drop; the switch keeps running,
 # keeps answering and loses no state.
-ALL_TESTS="test_config_errors test_command_errors test_bad_frames test_control_socket"
+ALL_TESTS="test_config_errors test_start_errors test_command_errors test_bad_frames
+	test_control_socket"
 source "$(dirname "$0")/lib.sh"
 
 A=02:00:00:00:00:0a
@@ -39,6 +40,19 @@ test_config_errors() {
 		"$(refuse_config "port add g0 vhost $g0 --server" 'port set g0 vlan 5000')"
 	check "no state written for a refused config" no "$(test -e "$T/bad.state" && echo yes || echo no)"
 	check "its server socket was removed again" no "$(test -e "$g0" && echo yes || echo no)"
+	check "no control socket left" no "$(test -e "$T/bad.sock" && echo yes || echo no)"
+}
+
+# An FDB that does not fit in memory: the error is the one fdb_init() returned (it said
+# "Operation not supported" when rte_errno, stale from another call, was printed instead).
+# --socket-limit caps the EAL's memory, so 4 GiB of buckets never fit.
+test_start_errors() {
+	timeout 30 "$LANSWITCHD" --socket "$T/bad.sock" --state "" --fdb-size 67108864 -- \
+		-l 0,1 --file-prefix "${PREFIX}f" --in-memory --no-pci --socket-limit 256 \
+		--log-level=error >/dev/null 2>"$T/bad.err"
+	check "FDB too large for memory" \
+		'1|lanswitchd: error: FDB of 67108864 entries: Cannot allocate memory' \
+		"$?|$(grep 'lanswitchd: error' "$T/bad.err")"
 	check "no control socket left" no "$(test -e "$T/bad.sock" && echo yes || echo no)"
 }
 
