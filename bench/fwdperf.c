@@ -43,6 +43,7 @@
 #include "ctl/fdb_ctl.h"
 #include "ctl/port_table.h"
 #include "ctl/worker_ctl.h"
+#include "fast/shared.h"
 
 #define PERF_PORTS 3 /* g0, g1, and the idle one */
 #define PERF_RING 1024
@@ -164,9 +165,10 @@ static int perf_dev_vhost(struct perf *pf, struct perf_dev *d, unsigned int i)
 	ret = perf_guest_start(pf, d, id);
 	if (ret < 0)
 		return ret;
-	for (t = 0; t < 500 && !d->port->up; t++)
+	/* written by the vhost-events thread when the guest connects */
+	for (t = 0; t < 500 && !shared_read(&d->port->up); t++)
 		rte_delay_ms(10);
-	if (!d->port->up) {
+	if (!shared_read(&d->port->up)) {
 		fprintf(stderr, "fwdperf: %s: the guest did not connect\n", d->sock);
 		return -ETIMEDOUT;
 	}

@@ -14,6 +14,7 @@
 #include "ctl/port_table.h"
 #include "ctl/vlan_ctl.h"
 #include "ctl/worker_ctl.h"
+#include "fast/shared.h"
 
 struct port *port_table[PORT_MAX];
 static uint32_t port_gen; /* the last port's gen */
@@ -106,13 +107,17 @@ static void port_free(struct port *p)
 	free(p);
 }
 
+/* The control thread is the only writer: it reads its own writes plainly. */
 static void port_table_publish(uint16_t slot, struct port *p)
 {
-	__atomic_store_n(&port_table[slot], p, __ATOMIC_RELEASE);
-	while (port_table_len > 0 && port_table[port_table_len - 1] == NULL)
-		port_table_len--;
-	if (p != NULL && slot >= port_table_len)
-		port_table_len = slot + 1;
+	uint16_t len = port_table_len;
+
+	shared_publish(&port_table[slot], p);
+	while (len > 0 && port_table[len - 1] == NULL)
+		len--;
+	if (p != NULL && slot >= len)
+		len = slot + 1;
+	shared_publish(&port_table_len, len);
 }
 
 int port_add(const char *name, const char *type, int argc, char **argv, char *err, size_t errlen)
@@ -178,7 +183,7 @@ static void port_remove(struct port *p)
 {
 	uint16_t slot = p->index;
 
-	p->up = false;
+	shared_publish(&p->up, false);
 	port_table_publish(slot, NULL);
 	worker_assign(); /* returns after a grace period: no worker sees p now */
 	p->ops->close(p);
@@ -223,7 +228,7 @@ int port_set_vlan(struct port *p, struct vlan_set *v, char *err, size_t errlen)
 		}
 	}
 
-	__atomic_store_n(&p->vlan, v, __ATOMIC_RELEASE);
+	shared_publish(&p->vlan, v);
 	worker_sync();
 	free(old);
 	fdb_flush_vlan_change(p->index, v);
@@ -319,7 +324,8 @@ static struct json_object *port_json(const struct port *p)
 	worker_port_stats(p->index, &s);
 	json_object_object_add(o, "name", json_object_new_string(p->name));
 	json_object_object_add(o, "type", json_object_new_string(p->ops->type));
-	json_object_object_add(o, "link", json_object_new_string(p->up ? "up" : "down"));
+	json_object_object_add(o, "link",
+	                       json_object_new_string(shared_read(&p->up) ? "up" : "down"));
 	json_object_object_add(o, "rx_packets", json_object_new_uint64(s.rx_packets));
 	json_object_object_add(o, "rx_bytes", json_object_new_uint64(s.rx_bytes));
 	json_object_object_add(o, "tx_packets", json_object_new_uint64(s.tx_packets));

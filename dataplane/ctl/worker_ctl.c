@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 
 #include "ctl/worker_ctl.h"
+#include "fast/shared.h"
 
 static uint64_t worker_tsc0;
 
@@ -26,8 +27,9 @@ void worker_tick(void)
 {
 	uint32_t now = worker_clock();
 
+	/* the only writer: its own last value, read plainly */
 	if (now != worker_now)
-		worker_now = now;
+		shared_publish(&worker_now, now);
 }
 
 int worker_init(unsigned int nworkers, struct rte_mempool *pool)
@@ -103,7 +105,7 @@ int worker_launch(void)
 	unsigned int i;
 	int ret;
 
-	worker_quit = false;
+	shared_publish(&worker_quit, false);
 	for (i = 0; i < worker_count; i++) {
 		ret = rte_eal_remote_launch(worker_main, workers[i], workers[i]->lcore);
 		if (ret != 0)
@@ -114,7 +116,7 @@ int worker_launch(void)
 
 void worker_stop(void)
 {
-	worker_quit = true;
+	shared_publish(&worker_quit, true);
 	rte_eal_mp_wait_lcore();
 }
 
@@ -143,7 +145,7 @@ void worker_assign(void)
 			next[p->worker]->ports[next[p->worker]->n++] = p;
 	}
 	for (i = 0; i < worker_count; i++)
-		__atomic_store_n(&workers[i]->rx, next[i], __ATOMIC_RELEASE);
+		shared_publish(&workers[i]->rx, next[i]);
 	worker_sync();
 }
 

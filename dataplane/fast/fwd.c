@@ -13,11 +13,15 @@
 #include <rte_prefetch.h>
 
 #include "fast/fdb.h"
+#include "fast/shared.h"
 #include "fast/worker.h"
 
-/* Size and VLAN checks at the ingress edge; leaves the frame untagged with its VLAN in tci. */
-static inline int fwd_input(struct worker *w, struct port *in, const struct vlan_set *vs,
-                            struct rte_mbuf *m, uint16_t *tci)
+/*
+ * Size and VLAN checks at the ingress edge; leaves the frame untagged with its VLAN in tci.
+ * vs and max_len: the ingress port's, read once for the burst.
+ */
+static inline int fwd_input(const struct vlan_set *vs, uint16_t max_len, struct rte_mbuf *m,
+                            uint16_t *tci)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	uint32_t len = rte_pktmbuf_pkt_len(m);
@@ -30,7 +34,7 @@ static inline int fwd_input(struct worker *w, struct port *in, const struct vlan
 	if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
 		if (unlikely(m->data_len < RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN))
 			return DROP_RUNT;
-		if (unlikely(len > (uint32_t)in->max_len + RTE_VLAN_HLEN))
+		if (unlikely(len > (uint32_t)max_len + RTE_VLAN_HLEN))
 			return DROP_OVERSIZED;
 		t = rte_be_to_cpu_16(((struct rte_vlan_hdr *)(eh + 1))->vlan_tci);
 		vid = t & RTE_VLAN_ID_MASK;
@@ -41,7 +45,7 @@ static inline int fwd_input(struct worker *w, struct port *in, const struct vlan
 		if (unlikely(vid == 0 || !vlan_member(vs, vid)))
 			return DROP_VLAN_NOT_ALLOWED;
 	} else {
-		if (unlikely(len > in->max_len))
+		if (unlikely(len > max_len))
 			return DROP_OVERSIZED;
 		vid = vs->pvid;
 		if (unlikely(vid == 0))
@@ -83,10 +87,9 @@ static inline struct rte_mbuf *fwd_tag(struct worker *w, uint16_t slot, struct r
 	return c;
 }
 
-static inline void fwd_output(struct worker *w, struct port *out, struct rte_mbuf *m, uint16_t tci)
+static inline void fwd_output(struct worker *w, const struct port *out, const struct vlan_set *vs,
+                              struct rte_mbuf *m, uint16_t tci)
 {
-	const struct vlan_set *vs = out->vlan;
-
 	if ((tci & RTE_VLAN_ID_MASK) != vs->pvid) {
 		m = fwd_tag(w, out->index, m, tci);
 		if (m == NULL)
@@ -102,17 +105,18 @@ static inline void fwd_output(struct worker *w, struct port *out, struct rte_mbu
  */
 static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uint16_t tci)
 {
-	uint16_t untagged[PORT_MAX], tagged[PORT_MAX], nu = 0, nt = 0, i, vid;
+	uint16_t untagged[PORT_MAX], tagged[PORT_MAX], nu = 0, nt = 0, i, n, vid;
 	const struct vlan_set *vs;
 	struct rte_mbuf *c;
 	struct port *p;
 
 	vid = tci & RTE_VLAN_ID_MASK;
-	for (i = 0; i < port_table_len; i++) {
-		p = port_table[i];
-		if (p == NULL || p == in || !p->up)
+	n = shared_read(&port_table_len);
+	for (i = 0; i < n; i++) {
+		p = shared_read(&port_table[i]);
+		if (p == NULL || p == in || !shared_read(&p->up))
 			continue;
-		vs = p->vlan;
+		vs = shared_read(&p->vlan);
 		if (!vlan_member(vs, vid))
 			continue;
 		if (vs->pvid == vid)
@@ -180,17 +184,20 @@ static inline void fwd_enqueue_run(struct worker *w, uint16_t slot, struct rte_m
 static inline void fwd_unicast_run(struct worker *w, struct port *in, struct rte_mbuf **pkts,
                                    const uint16_t *tci, uint16_t cnt, uint32_t bytes, uint16_t slot)
 {
-	struct port *out = port_table[slot];
+	struct port *out = shared_read(&port_table[slot]);
 	uint16_t i, vid = tci[0] & RTE_VLAN_ID_MASK; /* the VLAN is part of the run's key */
+	const struct vlan_set *vs = NULL;
 	int reason;
 
+	if (likely(out != NULL))
+		vs = shared_read(&out->vlan);
 	if (unlikely(out == in))
 		reason = DROP_HAIRPIN;
-	else if (unlikely(out == NULL || !out->up))
+	else if (unlikely(out == NULL || !shared_read(&out->up)))
 		reason = DROP_PORT_DOWN;
-	else if (unlikely(!vlan_member(out->vlan, vid)))
+	else if (unlikely(!vlan_member(vs, vid)))
 		reason = DROP_VLAN_NOT_ALLOWED;
-	else if (likely(vid == out->vlan->pvid)) {
+	else if (likely(vid == vs->pvid)) {
 		fwd_enqueue_run(w, slot, pkts, cnt, bytes);
 		return;
 	} else {
@@ -198,7 +205,7 @@ static inline void fwd_unicast_run(struct worker *w, struct port *in, struct rte
 	}
 	for (i = 0; i < cnt; i++) {
 		if (reason < 0)
-			fwd_output(w, out, pkts[i], tci[i]); /* tagged: each frame its own PCP */
+			fwd_output(w, out, vs, pkts[i], tci[i]); /* tagged: each its own PCP */
 		else
 			worker_drop(w, in->index, reason, pkts[i]);
 	}
@@ -301,7 +308,7 @@ static inline void fwd_dispatch(struct worker *w, struct port *in, struct rte_mb
 static inline bool fwd_burst_plain(const struct port *in, const uint64_t *keys,
                                    const uint64_t *data, uint64_t hit, uint16_t nr)
 {
-	uint64_t fresh = FDB_DATA(in->index, 0, worker_now), all, bad = 0;
+	uint64_t fresh = FDB_DATA(in->index, 0, shared_read(&worker_now)), all, bad = 0;
 	uint16_t r;
 
 	all = nr == BURST ? ~0ull : (1ull << (2 * nr)) - 1;
@@ -328,7 +335,8 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 {
 	uint64_t keys[2 * BURST], data[2 * BURST], hit, s, d, last_s = 0, last_d = 0;
 	struct port_stats *st = &w->stats[in->index];
-	const struct vlan_set *vs = in->vlan;
+	const struct vlan_set *vs = shared_read(&in->vlan);
+	uint16_t max_len = shared_read(&in->max_len);
 	struct rte_ether_hdr *eh;
 	uint16_t tci[BURST], start[BURST + 1], vid, i, k = 0, nr = 0, r;
 	uint32_t bytes[BURST], total = 0, now;
@@ -339,7 +347,7 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	st->rx_packets += n;
 	for (i = 0; i < n; i++) {
 		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		ret = fwd_input(w, in, vs, pkts[i], &tci[k]);
+		ret = fwd_input(vs, max_len, pkts[i], &tci[k]);
 		if (unlikely(ret >= 0)) {
 			worker_drop(w, in->index, ret, pkts[i]);
 			continue;
@@ -370,7 +378,7 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 		fwd_unicast_run(w, in, pkts, tci, k, total, FDB_PORT(data[1]));
 		return;
 	}
-	now = worker_now; /* volatile: read once, not once per run */
+	now = shared_read(&worker_now); /* once, not once per run */
 	for (r = 0; r < nr; r++)
 		fwd_learn(w, in, keys[2 * r], (hit >> (2 * r)) & 1, data[2 * r], now);
 	fwd_dispatch(w, in, pkts, tci, start, nr, keys, data, hit, bytes);
@@ -401,7 +409,7 @@ static void fwd_hold(struct worker *w, uint16_t slot, struct port *p, struct rte
 	struct rte_mbuf **ring;
 	uint16_t i = 0, mask;
 
-	if (p != NULL && p->held != NULL && p->up) {
+	if (p != NULL && p->held != NULL && shared_read(&p->up)) {
 		ring = fwd_held_ring(w, p);
 		mask = p->held_max - 1;
 		if (tb->held_n == 0) {
@@ -465,7 +473,7 @@ static void fwd_held_check(struct worker *w, struct txbuf *tb, struct port *p, u
 		tb->held_n = 0;
 		return;
 	}
-	if (p->up)
+	if (shared_read(&p->up))
 		return;
 	ring = fwd_held_ring(w, p);
 	mask = p->held_max - 1;
@@ -492,7 +500,7 @@ void fwd_flush(struct worker *w)
 		slot = w->dirty[i];
 		tb = &w->tx[slot];
 		st = &w->stats[slot];
-		p = port_table[slot];
+		p = shared_read(&port_table[slot]);
 		if (unlikely(tb->held_n > 0))
 			fwd_held_check(w, tb, p, slot);
 		sent = 0;

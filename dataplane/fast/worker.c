@@ -6,14 +6,15 @@
  */
 #include <rte_cycles.h>
 
+#include "fast/shared.h"
 #include "fast/worker.h"
 
 struct worker *workers[WORKER_MAX];
 unsigned int worker_count;
 struct rte_rcu_qsbr *worker_qsbr;
 struct rte_mempool *worker_pool;
-volatile bool worker_quit;
-volatile uint32_t worker_now;
+bool worker_quit;
+uint32_t worker_now;
 
 /* Busy or idle from the last TSC read until now; the stretch goes on as BUSY. */
 static void worker_account(struct worker *w, bool busy)
@@ -42,7 +43,7 @@ static void worker_account(struct worker *w, bool busy)
  */
 void worker_poll_once(struct worker *w)
 {
-	struct worker_rx *rx = __atomic_load_n(&w->rx, __ATOMIC_ACQUIRE);
+	struct worker_rx *rx = shared_read(&w->rx);
 	struct rte_mbuf *pkts[BURST];
 	uint64_t got = 0, held;
 	uint16_t i, n;
@@ -86,7 +87,7 @@ int worker_main(void *arg)
 	w->busy = false;
 	rte_rcu_qsbr_thread_register(worker_qsbr, w->id);
 	rte_rcu_qsbr_thread_online(worker_qsbr, w->id);
-	while (!worker_quit) {
+	while (!shared_read(&worker_quit)) {
 		worker_poll_once(w);
 		rte_rcu_qsbr_quiescent(worker_qsbr, w->id);
 	}

@@ -7,7 +7,11 @@
  * per-worker counters for lanctl. Aligned 64-bit loads and stores are atomic on the CPUs
  * DPDK supports, so a reader sees each counter whole; counters are read without a lock.
  * `rx` is an RCU pointer to one of the worker's two rx_lists: the control thread fills the
- * other, publishes it, and reuses the first only after a grace period (worker_assign).
+ * other, publishes it (shared_publish, fast/shared.h), and reuses the first only after a
+ * grace period (worker_assign); the worker reads it with shared_read.
+ *
+ * worker_quit and worker_now: written by the control thread alone, with shared_publish, and
+ * read by the workers with shared_read.
  */
 #ifndef LANSWITCH_WORKER_H
 #define LANSWITCH_WORKER_H
@@ -85,10 +89,10 @@ extern struct worker *workers[WORKER_MAX];
 extern unsigned int worker_count;
 extern struct rte_rcu_qsbr *worker_qsbr;
 extern struct rte_mempool *worker_pool;
-extern volatile bool worker_quit;
+extern bool worker_quit; /* shared: the workers leave their loop (worker_stop) */
 /* Coarse seconds, the FDB's clock: written by the control thread (worker_tick), read by
- * workers. */
-extern volatile uint32_t worker_now;
+ * workers; shared. */
+extern uint32_t worker_now;
 
 /* the loop (fast/worker.c); the control thread's side is ctl/worker_ctl.h */
 int worker_main(void *arg);

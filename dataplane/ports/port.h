@@ -9,9 +9,13 @@
  * Threads: the control thread alone adds, removes and reconfigures ports. Workers read
  * port_table[] and the fields marked "fast path" through RCU (lanswitch's rte_rcu_qsbr): a
  * removed port leaves the table first and is closed and freed only after every worker has
- * passed a quiescent state. `up` is a plain flag the control thread (or a link-state
- * callback) stores and workers load; a stale value costs at most a few frames counted as
- * port_down or tx_ring_full.
+ * passed a quiescent state. port_table[] and port_table_len are written with shared_publish
+ * (fast/shared.h) and read by workers with shared_read; so are the three fast-path fields
+ * that change while a port is in the table, marked "shared" below (`vlan`, `max_len`, `up`).
+ * The other fast-path fields are set before the port is published and never change. `up` has
+ * two writers on an ethdev port, the control thread and the link-state callback (on DPDK's
+ * vhost-events or interrupt thread), so every thread reads it with shared_read; a stale value
+ * costs at most a few frames counted as port_down or tx_ring_full.
  */
 #ifndef LANSWITCH_PORT_H
 #define LANSWITCH_PORT_H
@@ -87,10 +91,12 @@ struct port {
 	uint16_t ntxq;         /* tx queues: worker w sends on queue w % ntxq */
 	bool tx_shared;        /* fewer queues than workers: take tx_lock to send */
 	uint8_t tx_retries;    /* extra tx attempts when the device took part of a burst */
-	uint16_t max_len;      /* MTU + Ethernet header: longer untagged frames are oversized */
-	volatile bool up;      /* link up; written by the control thread or an LSC callback */
+	uint16_t max_len;      /* shared: MTU + Ethernet header: longer untagged frames are
+	                        * oversized (afxdp: follows the interface's MTU) */
+	bool up;               /* shared: link up; control thread or the link-state callback */
 	uint16_t worker;       /* the worker that polls its rx queue; fixed for the port's life */
-	struct vlan_set *vlan; /* RCU: replaced whole, old one freed after a grace period */
+	struct vlan_set *vlan; /* shared, RCU: replaced whole, the old one freed after a grace
+	                        * period */
 	port_rx_burst_t rx_burst; /* NULL: the ethdev's own */
 	port_tx_burst_t tx_burst;
 	void *fast; /* the type's fast-path state, for rx_burst and tx_burst */
@@ -113,8 +119,8 @@ struct port {
 	uint64_t link_downs;           /* times the link went down while a port */
 };
 
-extern struct port *port_table[PORT_MAX];
-extern uint16_t port_table_len; /* highest used slot + 1: bound of the flood loop */
+extern struct port *port_table[PORT_MAX]; /* shared */
+extern uint16_t port_table_len; /* shared: highest used slot + 1, bound of the flood loop */
 
 struct port *port_find(const char *name);
 

@@ -30,6 +30,7 @@
 #include "ctl/log.h"
 #include "ctl/mac.h"
 #include "ctl/netlink.h"
+#include "fast/shared.h"
 #include "fast/worker.h"
 #include "ports/afxdp_queue.h"
 #include "ports/port.h"
@@ -245,7 +246,8 @@ static int afxdp_open_queues(struct port *p, struct afxdp_priv *a, char *err, si
 static void afxdp_set_mtu(struct port *p, struct afxdp_priv *a, unsigned int mtu)
 {
 	a->mtu = mtu;
-	p->max_len = (uint16_t)(RTE_MIN(mtu, (unsigned int)AFXDP_MTU_MAX) + RTE_ETHER_HDR_LEN);
+	shared_publish(&p->max_len,
+	               (uint16_t)(RTE_MIN(mtu, (unsigned int)AFXDP_MTU_MAX) + RTE_ETHER_HDR_LEN));
 }
 
 static void afxdp_set_status(struct port *p, const struct afxdp_priv *a, const char *why)
@@ -257,13 +259,15 @@ static void afxdp_set_status(struct port *p, const struct afxdp_priv *a, const c
 
 static void afxdp_set_link(struct port *p, struct afxdp_priv *a, bool running)
 {
-	if (p->up && !running) {
+	bool up = shared_read(&p->up);
+
+	if (up && !running) {
 		p->link_downs++;
 		LOG_INFO("port \"%s\": interface %s: link down", p->name, a->ifname);
-	} else if (!p->up && running) {
+	} else if (!up && running) {
 		LOG_INFO("port \"%s\": interface %s: link up", p->name, a->ifname);
 	}
-	p->up = running;
+	shared_publish(&p->up, running);
 	afxdp_set_status(p, a, running ? "" : "link down");
 }
 
@@ -354,7 +358,7 @@ static void afxdp_close(struct port *p)
 	struct afxdp_priv *a = p->priv;
 	char err[512];
 
-	p->up = false;
+	shared_publish(&p->up, false);
 	if (afxdp_promisc(p, a, false, err, sizeof(err)) < 0 && a->ifindex != 0)
 		LOG_WARN("%s", err);
 	afxdp_free(a);
@@ -406,9 +410,9 @@ static void afxdp_show(const struct port *p, struct json_object *o)
 /* The interface was deleted under the port: down, counted, until the port is removed. */
 static void afxdp_gone(struct port *p, struct afxdp_priv *a)
 {
-	if (p->up)
+	if (shared_read(&p->up))
 		p->link_downs++;
-	p->up = false;
+	shared_publish(&p->up, false);
 	LOG_WARN("port \"%s\": interface %s was deleted", p->name, a->ifname);
 	afxdp_set_status(p, a, "interface deleted");
 }
@@ -439,7 +443,7 @@ static void afxdp_link_event(struct port *p, const struct port_link_event *ev)
 		LOG_INFO("port \"%s\": interface %s: MTU %u", p->name, a->ifname, ev->mtu);
 		afxdp_set_mtu(p, a, ev->mtu);
 	}
-	if (ev->running != p->up)
+	if (ev->running != shared_read(&p->up))
 		afxdp_set_link(p, a, ev->running);
 }
 

@@ -6,6 +6,7 @@
 #include <rte_cycles.h>
 
 #include "ctl/log.h"
+#include "fast/shared.h"
 #include "fast/worker.h"
 #include "ports/port.h"
 
@@ -20,8 +21,8 @@ static void port_eth_link_update(struct port *p)
 	if (rte_eth_link_get_nowait(p->eth_id, &link) != 0)
 		return;
 	up = link.link_status == RTE_ETH_LINK_UP;
-	if (up != p->up)
-		p->up = up;
+	if (up != shared_read(&p->up))
+		shared_publish(&p->up, up);
 }
 
 /* Runs on the thread that saw the change (for vhost, DPDK's vhost-events thread), so a
@@ -83,7 +84,7 @@ int port_eth_start(struct port *p, char *err, size_t errlen)
 	ret = rte_eth_dev_get_mtu(p->eth_id, &mtu);
 	if (ret < 0)
 		goto err;
-	p->max_len = (uint16_t)(mtu + RTE_ETHER_HDR_LEN);
+	shared_publish(&p->max_len, (uint16_t)(mtu + RTE_ETHER_HDR_LEN));
 	/* A switch port must receive frames for every MAC behind it. A device that has no MAC
 	 * filter to turn off says -ENOTSUP: it receives them all anyway. */
 	step = "promiscuous mode";
@@ -114,16 +115,17 @@ void port_eth_stop(struct port *p)
 	while (rte_eth_dev_callback_unregister(p->eth_id, RTE_ETH_EVENT_INTR_LSC, port_eth_lsc,
 	                                       p) == -EAGAIN)
 		rte_delay_ms(1);
-	p->up = false;
+	shared_publish(&p->up, false);
 	/* closing is the type's business: a device attached by name stays for reuse */
 	rte_eth_dev_stop(p->eth_id);
 }
 
 void port_eth_poll(struct port *p)
 {
-	bool was = p->up;
+	bool was = shared_read(&p->up), now;
 
 	port_eth_link_update(p);
-	if (was != p->up)
-		LOG_INFO("port \"%s\": link %s", p->name, p->up ? "up" : "down");
+	now = shared_read(&p->up);
+	if (was != now)
+		LOG_INFO("port \"%s\": link %s", p->name, now ? "up" : "down");
 }

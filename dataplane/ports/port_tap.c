@@ -23,6 +23,7 @@
 #include "ctl/log.h"
 #include "ctl/mac.h"
 #include "ctl/netlink.h"
+#include "fast/shared.h"
 #include "ports/port.h"
 
 /* At most WORDS_MAX words per state-file line: 8 + 8 routes fit with room left. */
@@ -333,15 +334,17 @@ static void tap_poll(struct port *p)
 {
 	struct tap_priv *t = p->priv;
 	char err[512];
+	bool up;
 
 	port_eth_poll(p);
-	if (p->up && !t->was_up) {
+	up = shared_read(&p->up);
+	if (up && !t->was_up) {
 		if (tap_configure(p, t, true, err, sizeof(err)) < 0)
 			LOG_WARN("%s", err);
 	}
-	t->was_up = p->up;
+	t->was_up = up;
 	port_set_status(p, "tap %s%s%s%s", t->ifname, t->netns[0] ? " in netns " : "", t->netns,
-	                p->up ? "" : " (interface down)");
+	                up ? "" : " (interface down)");
 }
 
 static int tap_open(struct port *p, int argc, char **argv, char *err, size_t errlen)

@@ -37,6 +37,7 @@
 
 #include "api/words.h"
 #include "ctl/worker_ctl.h"
+#include "fast/shared.h"
 #include "ports/port.h"
 
 /* virtqueue numbers of queue pair 0, as the guest names them: it receives on 0, sends on 1 */
@@ -45,7 +46,8 @@
 /* the workers send at most a burst at a time; what rte_vhost does not take they retry */
 static_assert(BURST <= 32, "one rte_vhost call per tx burst (its own bursts are 32)");
 
-/* What the workers read: the connected device, or -1 between connections. */
+/* What the workers read: the connected device, or -1 between connections (vid: shared,
+ * written under vhost_priv's lock by the vhost-events thread or the control thread). */
 struct vhost_fast {
 	int vid;
 	struct rte_mempool *pool;
@@ -94,7 +96,7 @@ static void vhost_rx_csum(struct rte_mbuf *m)
 static uint16_t vhost_rx_burst(struct worker *w, struct port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct vhost_fast *f = p->fast;
-	int vid = __atomic_load_n(&f->vid, __ATOMIC_ACQUIRE);
+	int vid = shared_read(&f->vid);
 	uint16_t got, i;
 
 	if (vid < 0)
@@ -112,7 +114,7 @@ static uint16_t vhost_rx_burst(struct worker *w, struct port *p, struct rte_mbuf
 static uint16_t vhost_tx_burst(struct port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct vhost_fast *f = p->fast;
-	int vid = __atomic_load_n(&f->vid, __ATOMIC_ACQUIRE);
+	int vid = shared_read(&f->vid);
 	uint16_t sent;
 
 	if (vid < 0)
@@ -137,7 +139,8 @@ static void vhost_fast_update(struct port *p)
 	pthread_mutex_lock(&v->lock);
 	if (rte_eth_link_get_nowait(p->eth_id, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
 		vid = rte_eth_vhost_get_vid_from_port_id(p->eth_id);
-	old = __atomic_exchange_n(&v->fast->vid, vid, __ATOMIC_ACQ_REL);
+	old = v->fast->vid; /* writers hold the lock: the last one's value */
+	shared_publish(&v->fast->vid, vid);
 	if (old >= 0 && old != vid)
 		worker_sync();
 	pthread_mutex_unlock(&v->lock);
@@ -227,7 +230,7 @@ static void vhost_poll(struct port *p)
 	struct stat st;
 
 	port_eth_poll(p);
-	if (p->up)
+	if (shared_read(&p->up))
 		port_set_status(p, "connected");
 	else if (v->server)
 		port_set_status(p, "waiting for the guest on %s", v->path);
