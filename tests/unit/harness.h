@@ -10,8 +10,10 @@
 #ifndef LANSWITCH_TEST_HARNESS_H
 #define LANSWITCH_TEST_HARNESS_H
 
-#include <stdio.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -144,6 +146,28 @@ static inline struct port *ut_port_add(const char *name, const char *dev, char *
 	if (port_add(name, "dpdk", 1, argv, err, len) < 0)
 		return NULL;
 	return port_find(name);
+}
+
+/*
+ * A thread of the test's own that may run on any CPU: pthread_create() would give it the EAL
+ * main thread's one CPU, and two threads that wait for each other by spinning (a grace period,
+ * a test waiting for a worker) would then take turns a scheduler time slice apart.
+ */
+static inline int ut_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	cpu_set_t all;
+	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+	int ret;
+
+	CPU_ZERO(&all);
+	for (i = 0; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(all), &all);
+	ret = pthread_create(t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return ret;
 }
 
 /* Free everything waiting in a ring; returns how many there were. */

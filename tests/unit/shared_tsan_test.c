@@ -106,12 +106,12 @@ static uint64_t now_ms(void)
 static void test_control_changes_under_a_running_worker(void **state)
 {
 	static const uint16_t trunk[] = { 10 };
-	unsigned int n;
+	unsigned int n, i;
 	uint64_t end = now_ms() + RUN_MS;
 	char err[256];
 	pthread_t t;
 
-	assert_int_equal(pthread_create(&t, NULL, worker_thread, NULL), 0);
+	assert_int_equal(ut_thread_start(&t, worker_thread, NULL), 0);
 	for (n = 0; now_ms() < end; n++) {
 		assert_int_equal(
 		        port_set_vlan(env.port[1],
@@ -136,6 +136,11 @@ static void test_control_changes_under_a_running_worker(void **state)
 	__atomic_store_n(&feeding, false, __ATOMIC_RELEASE);
 	worker_stop();
 	assert_int_equal(pthread_join(t, NULL), 0);
+	/* what worker_main forwarded last, and what waited for p3 while it was no port */
+	for (i = 0; i < 4; i++) {
+		ut_ring_drain(env.dev[i].rx);
+		ut_ring_drain(env.dev[i].tx);
+	}
 	print_message("%u rounds of changes under the worker\n", n);
 	assert_true(n > 10);
 	assert_int_equal(rte_eth_dev_set_link_up(env.dev[2].eth_id), 0);
