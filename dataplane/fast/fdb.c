@@ -14,8 +14,15 @@ int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now)
 	return ret < 0 ? ret : 0;
 }
 
-/* A known MAC seen again: write only when something changed. Static entries stay put. */
+/*
+ * A known MAC seen again: write only when something changed, and without the table's lock
+ * (once per MAC per second; the lock is for inserts). Static entries stay put; an entry
+ * deleted since the lookup stays deleted (-ENOENT): the MAC's next frame learns it anew.
+ */
 int fdb_refresh(const struct fdb_key *key, uint64_t data, uint16_t port, uint32_t now)
 {
-	return fdb_stale(data, port, now) ? fdb_learn(key, port, now) : 0;
+	if (!fdb_stale(data, port, now))
+		return 0;
+	return fdb_table_refresh(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now),
+	                         FDB_DATA(0, 1, 0));
 }

@@ -4,11 +4,12 @@
  * (fdb_table.h: the table, and why not rte_hash).
  *
  * Threads: workers look up without a lock and insert new entries themselves (the table's lock
- * is taken only to insert or rewrite, never to look up). A known MAC's entry is rewritten
+ * is taken only to insert, never to look up or refresh). A known MAC's entry is rewritten
  * only when its port or its coarse (1 s) timestamp changes, so a steady flow makes no shared
- * write per packet. Only the control thread deletes (aging, flush, port removal, lanctl): it
- * unlinks entries, waits for an RCU grace period, then frees their slots, so a worker that
- * still holds a slot never sees it reused.
+ * write per packet, and then with a compare-and-swap of its data word (fdb_refresh). Only the
+ * control thread deletes (aging, flush, port removal, lanctl): it unlinks entries, waits for
+ * an RCU grace period, then frees their slots, so a worker that still holds a slot never
+ * sees it reused.
  *
  * An entry's data is one 64-bit word, so a reader gets port, flags and timestamp in one load.
  */

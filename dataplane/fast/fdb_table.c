@@ -100,7 +100,8 @@ int fdb_table_set(struct fdb_table *t, uint64_t key, uint64_t data, uint32_t lim
 	if (slot == NULL)
 		slot = fdb_table_find(b2, key);
 	if (slot != NULL) {
-		if ((slot->data & sticky) == 0)
+		/* a refresh may swap the word meanwhile (never to a sticky one): atomic loads */
+		if ((__atomic_load_n(&slot->data, __ATOMIC_RELAXED) & sticky) == 0)
 			__atomic_store_n(&slot->data, data, __ATOMIC_RELEASE);
 		goto out;
 	}
@@ -117,6 +118,42 @@ int fdb_table_set(struct fdb_table *t, uint64_t key, uint64_t data, uint32_t lim
 out:
 	rte_spinlock_unlock(&t->lock);
 	return ret;
+}
+
+/* A live key's slot, found without the lock as lookups find it. */
+static struct fdb_slot *fdb_bucket_find(struct fdb_bucket *b, uint64_t key)
+{
+	unsigned int s;
+
+	for (s = 0; s < FDB_TABLE_WAYS; s++)
+		if (__atomic_load_n(&b->slot[s].key, __ATOMIC_ACQUIRE) == key)
+			return &b->slot[s];
+	return NULL;
+}
+
+/*
+ * A known key's new data, without the lock: a compare-and-swap of the word last read, again
+ * if another writer changed it meanwhile, until the word is the new one or has a bit of
+ * sticky set (a static entry: it stays). Workers only, between quiescent states: the slot
+ * found cannot be released and reused before the swap lands. A key not in the table (unlinked
+ * meanwhile) is left out: returns -ENOENT, else 0.
+ */
+int fdb_table_refresh(struct fdb_table *t, uint64_t key, uint64_t data, uint64_t sticky)
+{
+	struct fdb_slot *slot = fdb_bucket_find(fdb_table_first(t, key), key);
+	uint64_t old;
+
+	if (unlikely(slot == NULL))
+		slot = fdb_bucket_find(fdb_table_second(t, key), key);
+	if (unlikely(slot == NULL))
+		return -ENOENT;
+	old = __atomic_load_n(&slot->data, __ATOMIC_RELAXED);
+	do {
+		if ((old & sticky) != 0 || old == data)
+			return 0;
+	} while (!__atomic_compare_exchange_n(&slot->data, &old, data, false, __ATOMIC_RELEASE,
+	                                      __ATOMIC_RELAXED));
+	return 0;
 }
 
 static struct fdb_slot *fdb_table_slot(const struct fdb_table *t, uint32_t pos)

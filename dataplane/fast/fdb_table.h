@@ -10,14 +10,20 @@
  * integers. The table has at least three slots per entry of the FDB's capacity, so an insert
  * that finds both buckets full is vanishingly rare — it fails like a full table.
  *
- * Threads: lookups never lock. Inserts and updates (workers learning, the control thread's
- * static entries) take the table's spinlock and never move an entry, so a reader never misses
- * a key that is in the table and an iterator sees each entry once. A new entry's data is
- * written before its key (release), so a reader that finds the key finds its data; an update
- * rewrites the data alone, in one 64-bit store. Only the control thread deletes: it marks the
- * slot dead (fdb_table_unlink), and the slot is free for reuse only after fdb_table_release(),
- * which the caller runs after an RCU grace period: a worker that matched the old key never
- * reads a newcomer's data.
+ * Threads: lookups never lock, and neither does a refresh of a known key (fdb_table_refresh:
+ * a worker that sees a known MAC in a new second). Inserts and fdb_table_set's updates
+ * (workers learning, the control thread's static entries), unlinks and releases take the
+ * table's spinlock; nothing moves an entry, so a reader never misses a key that is in the
+ * table and an iterator sees each entry once. A new entry's data is written before its key
+ * (release), so a reader that finds the key finds its data. An entry's data is one 64-bit
+ * word, only ever replaced whole by an atomic store or compare-and-swap: a refresh finds the
+ * key as a lookup does and swaps the word it read for the new one, and tries again if another
+ * writer changed it meanwhile, so data with a sticky bit (a static entry) set under the lock
+ * is never overwritten by a refresh. Only the control thread deletes: it marks the slot dead
+ * (fdb_table_unlink), and the slot is free for reuse only after fdb_table_release(), which
+ * the caller runs after an RCU grace period: a worker that matched the old key (to read its
+ * data, or to swap it) never touches a newcomer's. A refresh that finds no key (unlinked
+ * meanwhile) does nothing: it never inserts.
  */
 #ifndef LANSWITCH_FDB_TABLE_H
 #define LANSWITCH_FDB_TABLE_H
@@ -52,7 +58,7 @@ struct fdb_table {
 	uint32_t mask;              /* buckets - 1 */
 	uint32_t shift;             /* 64 - log2(buckets): the first bucket's hash bits */
 	uint32_t count;             /* live keys; written under lock, read anywhere */
-	rte_spinlock_t lock;        /* inserts, updates, unlink and release */
+	rte_spinlock_t lock;        /* inserts, fdb_table_set's updates, unlink and release */
 };
 
 int fdb_table_init(struct fdb_table *t, uint32_t entries, int socket);
@@ -60,6 +66,7 @@ void fdb_table_fini(struct fdb_table *t);
 int fdb_table_get(const struct fdb_table *t, uint64_t key, uint64_t *data);
 int fdb_table_set(struct fdb_table *t, uint64_t key, uint64_t data, uint32_t limit,
                   uint64_t sticky);
+int fdb_table_refresh(struct fdb_table *t, uint64_t key, uint64_t data, uint64_t sticky);
 int32_t fdb_table_next(const struct fdb_table *t, uint32_t *iter, uint64_t *key, uint64_t *data);
 void fdb_table_unlink(struct fdb_table *t, int32_t pos);
 void fdb_table_release(struct fdb_table *t, int32_t pos);

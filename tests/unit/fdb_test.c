@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The FDB on its own: learning, refresh, static entries, aging, capacity, flushes. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -414,6 +416,162 @@ static void test_delete_then_reuse(void **state)
 	assert_int_equal(fdb_count(), 0);
 }
 
+/* A worker's refresh: the data its lookup found, then fdb_refresh() as fwd_learn() calls it. */
+struct refresher {
+	struct fdb_key k;
+	uint16_t port;
+	uint32_t now;
+	int ret;
+};
+
+static void *refresh_once(void *arg)
+{
+	struct refresher *r = arg;
+	uint64_t data;
+
+	r->ret = fdb_get(&r->k, &data) < 0 ? -ENOENT : fdb_refresh(&r->k, data, r->port, r->now);
+	return NULL;
+}
+
+/*
+ * A refresh of a known MAC takes no lock: it completes while another thread holds the table's
+ * (inserting a new MAC, say). The refresh runs in a thread joined with a time-out, so a
+ * refresh that waits for the lock fails the test instead of hanging it.
+ */
+static void test_refresh_takes_no_lock(void **state)
+{
+	struct refresher r = { .k = key(1, 1), .port = 2, .now = 101, .ret = 1 };
+	struct timespec until;
+	pthread_t t;
+	int joined;
+
+	assert_int_equal(fdb_learn(&r.k, 1, 100), 0);
+	rte_spinlock_lock(&fdb.table.lock);
+	assert_int_equal(pthread_create(&t, NULL, refresh_once, &r), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	joined = pthread_timedjoin_np(t, NULL, &until);
+	rte_spinlock_unlock(&fdb.table.lock);
+	if (joined != 0) {
+		pthread_join(t, NULL); /* it goes on once the lock is free */
+		fail_msg("fdb_refresh() waited for the table's lock (join: %s)", strerror(joined));
+	}
+	assert_int_equal(r.ret, 0);
+	assert_true(lookup(&r.k) == FDB_DATA(2, 0, 101));
+	assert_int_equal(fdb_count(), 1);
+}
+
+/* An entry deleted between a worker's lookup and its refresh is gone: refreshing never
+ * inserts (the next frame from the MAC misses the lookup and learns it anew). */
+static void test_refresh_of_deleted_entry_is_nothing(void **state)
+{
+	struct fdb_key k = key(1, 1);
+	uint64_t seen;
+
+	assert_int_equal(fdb_learn(&k, 1, 100), 0);
+	seen = lookup(&k);
+	assert_int_equal(fdb_del_mac(&k.mac, 1), 1);
+	assert_int_equal(fdb_refresh(&k, seen, 2, 101), -ENOENT);
+	assert_true(lookup(&k) == UINT64_MAX);
+	assert_int_equal(fdb_count(), 0);
+}
+
+struct churn {
+	struct fdb_key k;
+	bool stop;
+	unsigned long refreshes;
+};
+
+/* A worker that sees k in every burst, from alternating ports, each time a second later. */
+static void *refresh_loop(void *arg)
+{
+	struct churn *c = arg;
+	uint32_t now = 1000;
+	uint64_t data;
+
+	rte_rcu_qsbr_thread_register(qsbr, 0);
+	rte_rcu_qsbr_thread_online(qsbr, 0);
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		if (fdb_get(&c->k, &data) == 0)
+			fdb_refresh(&c->k, data, (uint16_t)(1 + now % 2), now);
+		now++;
+		__atomic_store_n(&c->refreshes, c->refreshes + 1, __ATOMIC_RELEASE);
+		rte_rcu_qsbr_quiescent(qsbr, 0); /* between bursts, as worker_main */
+	}
+	rte_rcu_qsbr_thread_offline(qsbr, 0);
+	rte_rcu_qsbr_thread_unregister(qsbr, 0);
+	return NULL;
+}
+
+/* Let the refresher make two more attempts: each step of a round meets refreshes. */
+static void churn_wait(struct churn *c)
+{
+	unsigned long until = __atomic_load_n(&c->refreshes, __ATOMIC_ACQUIRE) + 2;
+
+	while (__atomic_load_n(&c->refreshes, __ATOMIC_ACQUIRE) < until)
+		rte_pause();
+}
+
+/* A MAC other than k's whose first bucket is k's: it takes the slot k's deletion frees. */
+static struct fdb_key same_bucket(const struct fdb_key *k)
+{
+	const struct fdb_bucket *b = fdb_table_first(&fdb.table, fdb_key_word(k));
+	struct fdb_key x;
+	unsigned int n;
+
+	for (n = 2; n < 256; n++) {
+		x = key((uint8_t)n, k->vlan);
+		if (fdb_table_first(&fdb.table, fdb_key_word(&x)) == b)
+			return x;
+	}
+	fail_msg("no MAC shares key 1's bucket");
+	return x;
+}
+
+/*
+ * Refreshes against the control thread's writes, all the time: k made static stays static
+ * (never rewritten by a refresh), k deleted stays deleted (never re-inserted), and the MAC
+ * that then takes k's slot keeps its own data (the grace period covers a refresh between its
+ * lookup and its compare-and-swap).
+ */
+static void test_refresh_races_static_delete_and_reuse(void **state)
+{
+	struct churn c = { .k = key(1, 1) };
+	struct fdb_key x = same_bucket(&c.k);
+	const char *bad = NULL;
+	unsigned int round;
+	pthread_t t;
+
+	assert_int_equal(ut_thread_start(&t, refresh_loop, &c), 0);
+	for (round = 0; round < 3000 && bad == NULL; round++) {
+		fdb_learn(&c.k, 1, 100);
+		churn_wait(&c);
+		if (round % 2 == 1) {
+			fdb_add_static(&c.k, 9);
+			churn_wait(&c);
+			if (lookup(&c.k) != FDB_DATA(9, 1, 0))
+				bad = "a refresh rewrote a static entry";
+		}
+		fdb_del_mac(&c.k.mac, 1);
+		fdb_learn(&x, 7, 50);
+		churn_wait(&c);
+		if (lookup(&c.k) != UINT64_MAX)
+			bad = "a refresh re-inserted a deleted MAC";
+		else if (lookup(&x) != FDB_DATA(7, 0, 50))
+			bad = "a refresh of the deleted MAC changed the data of the one in its "
+			      "slot";
+		fdb_del_mac(&x.mac, 1);
+	}
+	/* the thread stops before any failure ends the test: it uses c and the table */
+	__atomic_store_n(&c.stop, true, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	if (bad != NULL)
+		fail_msg("round %u: %s", round - 1, bad);
+	assert_int_equal(fdb_count(), 0);
+	print_message("%lu refreshes against 3000 rounds of static, delete and reuse\n",
+	              c.refreshes);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +590,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_learn_keeps_static, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_size_fills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_then_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_takes_no_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_of_deleted_entry_is_nothing, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_races_static_delete_and_reuse, setup,
+		                                teardown),
 	};
 	const struct CMUnitTest known_bugs[] = {
 		cmocka_unit_test_setup_teardown(test_flush_port_of_full_table, setup, teardown),
