@@ -12,15 +12,19 @@
 #define LANSWITCH_DROP_H
 
 #define DROP_REASONS(X)                                                                           \
-	X(RUNT, "runt", in)           /* shorter than 14 bytes, 18 when tagged */                 \
-	X(OVERSIZED, "oversized", in) /* longer than the ingress port's MTU + header */           \
+	X(RUNT, "runt", in) /* shorter than 14 bytes, 18 when tagged */                           \
+	/* longer than the ingress port's MTU + header, or (afxdp) than a buffer holds */         \
+	X(OVERSIZED, "oversized", in)                                                             \
+	X(RX_NO_MBUF, "rx_no_mbuf", in)             /* (afxdp) no buffer to receive it into */    \
 	X(VLAN_NOT_ALLOWED, "vlan_not_allowed", in) /* VLAN not carried by the port */            \
 	X(BAD_SRC_MAC, "bad_src_mac", in)           /* multicast or all-zero source address */    \
 	X(HAIRPIN, "hairpin", in)                   /* destination learned on the ingress port */ \
 	X(PORT_DOWN, "port_down", in)               /* destination port's link is down */         \
 	X(NO_EGRESS, "no_egress", in)        /* flooded, but no other port is up in the VLAN */   \
 	X(TX_RING_FULL, "tx_ring_full", out) /* egress took it neither in its ring nor held it */ \
-	X(NO_MBUF, "no_mbuf", out)           /* no buffer left to copy a flooded or tagged frame */
+	/* longer than the egress port's MTU + header (+ 4 when it leaves tagged) */              \
+	X(TX_OVERSIZED, "tx_oversized", out)                                                      \
+	X(NO_MBUF, "no_mbuf", out) /* no buffer left to copy a flooded or tagged frame */
 
 enum drop_reason {
 #define DROP_ENUM(e, name, side) DROP_##e,

@@ -101,11 +101,14 @@ static inline void fwd_output(struct worker *w, const struct port *out, const st
 /*
  * Broadcast, multicast and unknown unicast: every other up port that carries the VLAN.
  * Ports that take the frame untagged share the one mbuf (reference count); each port that
- * takes it tagged gets its own copy, since the tag is written into the frame.
+ * takes it tagged gets its own copy, since the tag is written into the frame. A port whose
+ * MTU the frame exceeds counts it tx_oversized (a tag does not count against it); a frame
+ * that every port so refused was forwarded all the same, and is freed counted there.
  */
 static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uint16_t tci)
 {
-	uint16_t untagged[PORT_MAX], tagged[PORT_MAX], nu = 0, nt = 0, i, n, vid;
+	uint16_t untagged[PORT_MAX], tagged[PORT_MAX], nu = 0, nt = 0, nlong = 0, i, n, vid;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
 	const struct vlan_set *vs;
 	struct rte_mbuf *c;
 	struct port *p;
@@ -119,13 +122,20 @@ static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uin
 		vs = shared_read(&p->vlan);
 		if (!vlan_member(vs, vid))
 			continue;
-		if (vs->pvid == vid)
+		if (unlikely(len > shared_read(&p->max_len))) {
+			w->stats[i].drops[DROP_TX_OVERSIZED]++;
+			nlong++;
+		} else if (vs->pvid == vid) {
 			untagged[nu++] = i;
-		else
+		} else {
 			tagged[nt++] = i;
+		}
 	}
-	if (nu + nt == 0) {
-		worker_drop(w, in->index, DROP_NO_EGRESS, m);
+	if (unlikely(nu + nt == 0)) {
+		if (nlong > 0)
+			rte_pktmbuf_free(m); /* counted tx_oversized at each port */
+		else
+			worker_drop(w, in->index, DROP_NO_EGRESS, m);
 		return;
 	}
 	/* copies first: the original must not be sent before it has been copied */
@@ -180,34 +190,46 @@ static inline void fwd_enqueue_run(struct worker *w, uint16_t slot, struct rte_m
 		fwd_flush(w);
 }
 
-/* Runs of frames to one port and VLAN (fwd_dispatch): one set of checks for all of them. */
-static inline void fwd_unicast_run(struct worker *w, struct port *in, struct rte_mbuf **pkts,
-                                   const uint16_t *tci, uint16_t cnt, uint32_t bytes, uint16_t slot)
+/*
+ * Runs of frames to one port and VLAN (fwd_dispatch): one set of checks for all of them.
+ * in_max: the ingress port's max_len, which fwd_input held every frame to, so the egress
+ * port's MTU needs a look at each frame only when it is the smaller one (an afxdp port whose
+ * interface has a smaller MTU than a guest's): then frames longer than it are counted
+ * tx_oversized there, and the others go on, in order.
+ */
+static inline void fwd_unicast_run(struct worker *w, struct port *in, uint16_t in_max,
+                                   struct rte_mbuf **pkts, const uint16_t *tci, uint16_t cnt,
+                                   uint32_t bytes, uint16_t slot)
 {
 	struct port *out = shared_read(&port_table[slot]);
 	uint16_t i, vid = tci[0] & RTE_VLAN_ID_MASK; /* the VLAN is part of the run's key */
 	const struct vlan_set *vs = NULL;
+	uint16_t out_max = 0;
 	int reason;
 
-	if (likely(out != NULL))
+	if (likely(out != NULL)) {
 		vs = shared_read(&out->vlan);
+		out_max = shared_read(&out->max_len);
+	}
 	if (unlikely(out == in))
 		reason = DROP_HAIRPIN;
 	else if (unlikely(out == NULL || !shared_read(&out->up)))
 		reason = DROP_PORT_DOWN;
 	else if (unlikely(!vlan_member(vs, vid)))
 		reason = DROP_VLAN_NOT_ALLOWED;
-	else if (likely(vid == vs->pvid)) {
+	else if (likely(vid == vs->pvid && out_max >= in_max)) {
 		fwd_enqueue_run(w, slot, pkts, cnt, bytes);
 		return;
 	} else {
 		reason = -1;
 	}
 	for (i = 0; i < cnt; i++) {
-		if (reason < 0)
-			fwd_output(w, out, vs, pkts[i], tci[i]); /* tagged: each its own PCP */
-		else
+		if (reason >= 0)
 			worker_drop(w, in->index, reason, pkts[i]);
+		else if (unlikely(rte_pktmbuf_pkt_len(pkts[i]) > out_max))
+			worker_drop(w, slot, DROP_TX_OVERSIZED, pkts[i]);
+		else
+			fwd_output(w, out, vs, pkts[i], tci[i]); /* tagged: each its own PCP */
 	}
 }
 
@@ -259,10 +281,10 @@ static_assert(2 * BURST <= FDB_TABLE_BULK_MAX, "a burst's keys go to the FDB in 
  * once per run. Runs are adjacent in pkts[], so a group is too; a flood in between ends it,
  * which keeps each port's frames in the order they came.
  */
-static inline void fwd_dispatch(struct worker *w, struct port *in, struct rte_mbuf **pkts,
-                                const uint16_t *tci, const uint16_t *start, uint16_t nr,
-                                const uint64_t *keys, const uint64_t *data, uint64_t hit,
-                                const uint32_t *bytes)
+static inline void fwd_dispatch(struct worker *w, struct port *in, uint16_t in_max,
+                                struct rte_mbuf **pkts, const uint16_t *tci, const uint16_t *start,
+                                uint16_t nr, const uint64_t *keys, const uint64_t *data,
+                                uint64_t hit, const uint32_t *bytes)
 {
 	uint16_t r, i, slot, vid, g_slot = 0, g_vid = 0, g_start = 0, g_end = 0;
 	uint32_t g_bytes = 0;
@@ -271,7 +293,7 @@ static inline void fwd_dispatch(struct worker *w, struct port *in, struct rte_mb
 		/* the multicast bit is the first byte's lowest: the word's lowest bit */
 		if ((keys[2 * r + 1] & 1) || !((hit >> (2 * r + 1)) & 1)) {
 			if (g_end > g_start)
-				fwd_unicast_run(w, in, pkts + g_start, tci + g_start,
+				fwd_unicast_run(w, in, in_max, pkts + g_start, tci + g_start,
 				                g_end - g_start, g_bytes, g_slot);
 			g_start = g_end = start[r + 1];
 			for (i = start[r]; i < start[r + 1]; i++)
@@ -281,8 +303,8 @@ static inline void fwd_dispatch(struct worker *w, struct port *in, struct rte_mb
 		slot = FDB_PORT(data[2 * r + 1]);
 		vid = tci[start[r]] & RTE_VLAN_ID_MASK;
 		if (g_end > g_start && (slot != g_slot || vid != g_vid)) {
-			fwd_unicast_run(w, in, pkts + g_start, tci + g_start, g_end - g_start,
-			                g_bytes, g_slot);
+			fwd_unicast_run(w, in, in_max, pkts + g_start, tci + g_start,
+			                g_end - g_start, g_bytes, g_slot);
 			g_start = g_end;
 		}
 		if (g_end == g_start) {
@@ -294,8 +316,8 @@ static inline void fwd_dispatch(struct worker *w, struct port *in, struct rte_mb
 		g_bytes += bytes[r];
 	}
 	if (g_end > g_start)
-		fwd_unicast_run(w, in, pkts + g_start, tci + g_start, g_end - g_start, g_bytes,
-		                g_slot);
+		fwd_unicast_run(w, in, in_max, pkts + g_start, tci + g_start, g_end - g_start,
+		                g_bytes, g_slot);
 }
 
 /*
@@ -375,13 +397,13 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	/* run r's source at 2r, its destination at 2r + 1 */
 	hit = fdb_lookup_bulk(keys, 2 * nr, data);
 	if (likely(fwd_burst_plain(in, keys, data, hit, nr))) {
-		fwd_unicast_run(w, in, pkts, tci, k, total, FDB_PORT(data[1]));
+		fwd_unicast_run(w, in, max_len, pkts, tci, k, total, FDB_PORT(data[1]));
 		return;
 	}
 	now = shared_read(&worker_now); /* once, not once per run */
 	for (r = 0; r < nr; r++)
 		fwd_learn(w, in, keys[2 * r], (hit >> (2 * r)) & 1, data[2 * r], now);
-	fwd_dispatch(w, in, pkts, tci, start, nr, keys, data, hit, bytes);
+	fwd_dispatch(w, in, max_len, pkts, tci, start, nr, keys, data, hit, bytes);
 }
 
 static inline uint16_t fwd_tx(struct port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* AF_XDP sockets as the afxdp port's queues: set-up, and the burst functions. */
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,6 +17,12 @@
 #define AFXDP_AREA ((size_t)(AFXDP_RX_FRAMES + AFXDP_TX_FRAMES) * AFXDP_FRAME_SIZE)
 /* The longest frame a UMEM frame holds: the kernel keeps XDP_PACKET_HEADROOM in front. */
 #define AFXDP_FRAME_ROOM (AFXDP_FRAME_SIZE - XDP_PACKET_HEADROOM)
+
+/* What reaches afxdp_tx_burst is no longer than the port's max_len, + 4 when it leaves
+ * tagged (fwd.c's egress check, tx_oversized), and max_len is at most AFXDP_MTU_MAX + 14
+ * (port_afxdp.c): every frame fits a UMEM frame, none needs a check here. */
+static_assert(AFXDP_MTU_MAX + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN <= AFXDP_FRAME_ROOM,
+              "the longest frame the afxdp port may send fits a UMEM frame");
 
 /* Every RX frame into the fill ring, every TX frame onto the free list. */
 static int afxdp_queue_prime(struct afxdp_queue *q)
@@ -131,6 +138,7 @@ static inline bool afxdp_copy_in(struct afxdp_queue *q, const struct xdp_desc *d
 static uint16_t afxdp_queue_rx(struct worker *w, struct port *p, struct afxdp_queue *q,
                                struct rte_mbuf **pkts, uint16_t n)
 {
+	struct port_stats *st = &w->stats[p->index];
 	uint32_t idx_rx = 0, idx_fill = 0, got, i;
 	const struct xdp_desc *d;
 	uint16_t k = 0;
@@ -148,16 +156,21 @@ static uint16_t afxdp_queue_rx(struct worker *w, struct port *p, struct afxdp_qu
 		xsk_ring_cons__cancel(&q->rx, got);
 		return 0;
 	}
+	/* Frames dropped here were received all the same: counted in rx_packets and rx_bytes as
+	 * fwd_burst counts the frames it drops, so that rx_packets = forwarded + "in" drops. */
 	have_mbufs = rte_pktmbuf_alloc_bulk(worker_pool, pkts, got) == 0;
-	if (unlikely(!have_mbufs))
-		w->stats[p->index].drops[DROP_NO_MBUF] += got;
 	for (i = 0; i < got; i++) {
 		d = xsk_ring_cons__rx_desc(&q->rx, idx_rx + i);
-		if (likely(have_mbufs)) {
-			if (likely(afxdp_copy_in(q, d, pkts[i])))
-				pkts[k++] = pkts[i];
-			else
-				worker_drop(w, p->index, DROP_OVERSIZED, pkts[i]);
+		if (unlikely(!have_mbufs)) {
+			st->rx_packets++;
+			st->rx_bytes += d->len;
+			st->drops[DROP_RX_NO_MBUF]++;
+		} else if (likely(afxdp_copy_in(q, d, pkts[i]))) {
+			pkts[k++] = pkts[i];
+		} else {
+			st->rx_packets++;
+			st->rx_bytes += d->len;
+			worker_drop(w, p->index, DROP_OVERSIZED, pkts[i]);
 		}
 		*xsk_ring_prod__fill_addr(&q->fill, idx_fill + i) = xsk_umem__extract_addr(d->addr);
 	}
@@ -204,25 +217,6 @@ static inline void afxdp_copy_out(struct afxdp_queue *q, struct rte_mbuf *m, str
 	d->len = len;
 }
 
-/*
- * Frames longer than a UMEM frame holds (only a chained mbuf can be) move behind the others
- * and stay unsent: the caller frees and counts them. The others keep their order.
- */
-static inline uint16_t afxdp_tx_fitting(struct rte_mbuf **pkts, uint16_t n)
-{
-	struct rte_mbuf *m;
-	uint16_t i, good = 0;
-
-	for (i = 0; i < n; i++) {
-		m = pkts[i];
-		if (likely(rte_pktmbuf_pkt_len(m) <= AFXDP_FRAME_ROOM)) {
-			pkts[i] = pkts[good];
-			pkts[good++] = m;
-		}
-	}
-	return good;
-}
-
 uint16_t afxdp_tx_burst(struct port *p, uint16_t qi, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct afxdp_queue *q = &((struct afxdp_fast *)p->fast)->q[qi];
@@ -230,7 +224,7 @@ uint16_t afxdp_tx_burst(struct port *p, uint16_t qi, struct rte_mbuf **pkts, uin
 	struct xdp_desc *d;
 
 	afxdp_complete(q);
-	k = RTE_MIN((uint32_t)afxdp_tx_fitting(pkts, n), q->ntx_free);
+	k = RTE_MIN((uint32_t)n, q->ntx_free);
 	k = k == 0 ? 0 : xsk_ring_prod__reserve(&q->tx, k, &idx);
 	for (i = 0; i < k; i++) {
 		d = xsk_ring_prod__tx_desc(&q->tx, idx + i);

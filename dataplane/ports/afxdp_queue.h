@@ -23,12 +23,16 @@
 
 #include <xdp/xsk.h>
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 struct port;
 struct worker;
 
 #define AFXDP_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
+/* The port's MTU at most: the longest untagged frame an mbuf of the switch's pool holds (a
+ * tag may add 4). */
+#define AFXDP_MTU_MAX (RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN)
 /*
  * RX depth: what the kernel can hand over while the worker does not come round. On these
  * shared machines the worker's vCPU stops for milliseconds at a time; at the 0.4-0.6 Mpps a

@@ -22,8 +22,6 @@
 	"[--xdp-prog OBJ]"
 #define AFXDP_QUEUES_MAX 64
 #define AFXDP_BLOCK_MAX 4096 /* XDP_BLOCKED_MAX */
-/* The longest untagged frame an mbuf of the switch's pool holds (a tag may add 4). */
-#define AFXDP_MTU_MAX (RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN)
 
 enum afxdp_mode { AFXDP_NATIVE, AFXDP_GENERIC };
 

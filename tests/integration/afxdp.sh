@@ -10,7 +10,8 @@
 # (CHECKSUM_PARTIAL); an AF_XDP socket sees the bytes only, so the LAN end sends with
 # checksum offload off, as a real NIC's wire would deliver them: complete.
 ALL_TESTS=${ONLY:-"t_ping_iperf t_flood_counts t_unicast_counts t_jumbo_mtu t_guest_to_lan
-	t_xdp_drops t_link_down_counted t_link_flap_under_traffic t_two_queues t_state_restart"}
+	t_tx_oversized t_rx_oversized_counted t_xdp_drops t_link_down_counted
+	t_link_flap_under_traffic t_two_queues t_state_restart"}
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
 RAWSEND="$(dirname "$0")/rawsend.py"
@@ -28,6 +29,7 @@ lanp() { port_field lan "$1"; }
 host_rx() { if_stat "$NS_HOST" host0 rx_packets; }
 lan0_rx() { if_stat "$NS_LAN" lan0 rx_packets; }
 g1_rx_bytes() { gen g1 stats | jq -r '.ports[0].rx_bytes'; }
+drops() { port_field "$1" ".drops.$2 // 0"; } # drops PORT REASON (0: no such reason)
 
 # settle DESCRIPTION EXPECTED 'EXPR': wait until EXPR reaches EXPECTED, give stragglers a
 # moment, then the value must be exactly EXPECTED (a count that overshoots fails too).
@@ -137,18 +139,22 @@ t_unicast_counts() {
 	check "host port received none of them" "$host0" "$(host_rx)"
 }
 
-# The port's MTU follows the interface's: jumbo frames pass, longer ones are oversized.
+# The port's MTU follows the interface's: jumbo frames come in, longer ones are oversized.
+# They go no further than a port whose MTU takes them: the guest's is 1500.
 t_jumbo_mtu() {
-	local over0
+	local over0 rx0 gover0
 	# lan0 a little larger, so that it can send what up0's port must refuse
 	ip -n "$NS_SW" link set up0 mtu 2000 && ip -n "$NS_LAN" link set lan0 mtu 2004
 	wait_for "port MTU 2000" 10 '[ "$(lanp .mtu)" == 2000 ]'
 	check "port MTU follows the interface" 2000 "$(lanp .mtu)"
 	gen_reset_all
-	over0=$(lanp .drops.oversized)
+	over0=$(lanp .drops.oversized) rx0=$(lanp .rx_packets)
+	gover0=$(drops g1 tx_oversized)
 	lan_send 20 --src $STA_A --dst $G1 --size 2014
-	settle "guest received every 2014-byte frame" 20 'gen_rx g1'
-	check "guest received every byte of them" $((20 * 2014)) "$(g1_rx_bytes)"
+	settle "2014-byte frames came in" $((rx0 + 20)) 'lanp .rx_packets'
+	settle "and were counted tx_oversized at the guest's port" $((gover0 + 20)) \
+		'drops g1 tx_oversized'
+	check "the guest received none of them" 0 "$(gen_rx g1)"
 	# a veth takes up to its MTU + 14 + a tag's 4; the switch, untagged, MTU + 14
 	lan_send 20 --src $STA_A --dst $G1 --size 2018
 	settle "frames over the MTU counted oversized" $((over0 + 20)) 'lanp .drops.oversized'
@@ -163,6 +169,64 @@ t_guest_to_lan() {
 	gen g1 send 0 300 dst $STA_A size 512 >/dev/null
 	settle "LAN received every frame from the guest" $((rx0 + 300)) lan0_rx
 	check "lan port counted them out" $((tx0 + 300)) "$(lanp .tx_packets)"
+}
+
+# in_drops PORT: the port's drops charged to its ingress (drop.h's "in" reasons), which with
+# the frames it forwarded make its rx_packets
+in_drops() {
+	port_field "$1" '.drops | .runt + .oversized + .rx_no_mbuf + .vlan_not_allowed +
+		.bad_src_mac + .hairpin + .port_down + .no_egress'
+}
+
+# The LAN's interface with a smaller MTU than the guest's port: what the guest sends longer
+# than it never leaves, counted tx_oversized at the afxdp port; the rest arrives, in order.
+t_tx_oversized() {
+	local rx0 tx0 over0 g_rx0 g_in0 host0
+	lan_send 1 --src $STA_A --dst $BCAST # STA_A behind the lan port
+	wait_for "STA_A learned" 10 "lanctl fdb show | grep -q $STA_A"
+	ip -n "$NS_SW" link set up0 mtu 1000
+	wait_for "port MTU 1000" 10 '[ "$(lanp .mtu)" == 1000 ]'
+	rx0=$(lan0_rx) tx0=$(lanp .tx_packets) over0=$(drops lan tx_oversized)
+	g_rx0=$(port_field g1 .rx_packets) g_in0=$(in_drops g1) host0=$(host_rx)
+	# 1014 bytes: the MTU's 1000 and a header; 1015: one too many
+	gen g1 send 0 40 dst $STA_A size 1200 >/dev/null
+	gen g1 send 0 30 dst $STA_A size 1014 >/dev/null
+	gen g1 send 0 20 dst $STA_A size 1015 >/dev/null
+	settle "unicast frames over the lan port's MTU counted tx_oversized" $((over0 + 60)) \
+		'drops lan tx_oversized'
+	settle "the LAN received exactly the frames that fit" $((rx0 + 30)) lan0_rx
+	check "lan port counted those out" $((tx0 + 30)) "$(lanp .tx_packets)"
+	# flooded: the host port (MTU 1500) takes them, the lan port counts them
+	gen g1 send 0 25 dst $BCAST size 1200 >/dev/null
+	settle "host port received the long broadcasts" $((host0 + 25)) host_rx
+	settle "the lan port counted them tx_oversized" $((over0 + 85)) 'drops lan tx_oversized'
+	check "the LAN received none of them" $((rx0 + 30)) "$(lan0_rx)"
+	check "the guest's port took all 115 in" $((g_rx0 + 115)) "$(port_field g1 .rx_packets)"
+	check "and dropped none at its ingress" "$g_in0" "$(in_drops g1)"
+	ip -n "$NS_SW" link set up0 mtu 1500
+	wait_for "port MTU 1500" 10 '[ "$(lanp .mtu)" == 1500 ]'
+}
+
+# rx_packets = forwarded + ingress drops, on the afxdp port too: frames longer than the
+# switch's 2 KiB buffers (dropped as the socket hands them over) and frames over the port's
+# MTU that do fit a buffer (dropped by the size check) are both counted in and oversized.
+t_rx_oversized_counted() {
+	local rx0 over0 in0
+	gen_reset_all
+	# the port's MTU stops at 2030 (AFXDP_MTU_MAX), a buffer holds 2048 bytes
+	ip -n "$NS_SW" link set up0 mtu 3000 && ip -n "$NS_LAN" link set lan0 mtu 3000
+	wait_for "port MTU 2030" 10 '[ "$(lanp .mtu)" == 2030 ]'
+	rx0=$(lanp .rx_packets) over0=$(lanp .drops.oversized) in0=$(in_drops lan)
+	lan_send 10 --src $STA_A --dst $BCAST --size 2500 # longer than a buffer
+	lan_send 10 --src $STA_A --dst $BCAST --size 2046 # fits a buffer, over the MTU
+	lan_send 10 --src $STA_A --dst $BCAST --size 1514 # forwarded
+	settle "the guest received the 10 frames forwarded" 10 'gen_rx g1'
+	settle "the lan port counted all 30 in" $((rx0 + 30)) 'lanp .rx_packets'
+	check "20 of them oversized" $((over0 + 20)) "$(lanp .drops.oversized)"
+	check "rx_packets = forwarded + ingress drops" $(($(lanp .rx_packets) - rx0)) \
+		$((10 + $(in_drops lan) - in0))
+	ip -n "$NS_SW" link set up0 mtu 1500 && ip -n "$NS_LAN" link set lan0 mtu 1500
+	wait_for "port MTU 1500" 10 '[ "$(lanp .mtu)" == 1500 ]'
 }
 
 # The program drops in the kernel, and counts exactly, what the switch would drop anyway.

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "fast/shared.h"
 #include "fwd_env.h"
 
 #define A frame_mac(0xa)
@@ -528,6 +529,89 @@ static void test_fdb_full_counts_only_refusals(void **state)
 	assert_int_equal(workers[0]->fdb_full, 0);
 }
 
+/* Lengths (without a tag) of what port p sent in the last pass, in order. */
+static void expect_lengths(unsigned int p, const uint16_t *len, unsigned int n)
+{
+	unsigned int i, tag;
+
+	assert_int_equal(env.nout[p], n);
+	for (i = 0; i < n; i++) {
+		tag = frame_tci(env.out[p][i]) == FRAME_UNTAGGED ? 0 : RTE_VLAN_HLEN;
+		assert_int_equal(rte_pktmbuf_pkt_len(env.out[p][i]) - tag, len[i]);
+	}
+}
+
+/*
+ * An egress port with a smaller MTU than the ingress one (p2 at 1000, as an afxdp port whose
+ * interface has that MTU; the others 1500): what is longer than it is counted tx_oversized
+ * there, the rest goes out in order; a tag does not count against it. The ingress port
+ * forwarded them all: no "in" drop.
+ */
+static void test_egress_mtu_unicast(void **state)
+{
+	static const uint16_t sizes[] = { 1000, 1200, 1014, 1015, 64 }, fit[] = { 1000, 1014, 64 };
+	static const uint16_t trunk[] = { 10 }, tagged_fit[] = { 1014 };
+	unsigned int i;
+
+	shared_publish(&env.port[2]->max_len, 1014);
+	learn_a_b();
+	env_send(2, BCAST, C, -1, 64);
+	env_step();
+	for (i = 0; i < RTE_DIM(sizes); i++)
+		env_send(0, C, A, -1, sizes[i]);
+	env_step();
+	EXPECT_OUT(0, 0, 3);
+	expect_lengths(2, fit, RTE_DIM(fit));
+	assert_int_equal(env_drops(2, DROP_TX_OVERSIZED), 2);
+	assert_int_equal(env_stats(2).tx_packets, 1 + 3); /* and the broadcast of learn_a_b */
+	assert_int_equal(env_stats(0).rx_packets, 1 + RTE_DIM(sizes));
+	assert_int_equal(env_in_drops(0), 0);
+	/* the other way nothing is checked: p0's MTU is the larger */
+	env_send(2, A, C, -1, 1014);
+	env_step();
+	EXPECT_OUT(1, 0, 0);
+
+	/* leaving tagged, 4 bytes more on the wire than the MTU's length allows untagged */
+	assert_int_equal(port_set_vlan(env.port[0], vlan_trunk_new(trunk, 1, 1), NULL, 0), 0);
+	assert_int_equal(port_set_vlan(env.port[2], vlan_trunk_new(trunk, 1, 1), NULL, 0), 0);
+	env_send(2, BCAST, C, 10, 64);
+	env_step();
+	env_send(0, C, A, 10, 1014);
+	env_send(0, C, A, 10, 1015);
+	env_step();
+	EXPECT_OUT(0, 0, 1);
+	expect_lengths(2, tagged_fit, 1);
+	assert_int_equal(frame_tci(env.out[2][0]), 10);
+	assert_int_equal(env_drops(2, DROP_TX_OVERSIZED), 3);
+	assert_int_equal(env_in_drops(0), 0);
+}
+
+/* Flooded: each port by its own MTU. A frame that no port takes but for its MTU was still
+ * forwarded (counted tx_oversized there), not an ingress drop: rx_packets = forwarded + "in". */
+static void test_egress_mtu_flood(void **state)
+{
+	shared_publish(&env.port[2]->max_len, 1014);
+	env_send(0, BCAST, A, -1, 1200);
+	env_send(0, BCAST, A, -1, 1000);
+	env_step();
+	EXPECT_OUT(0, 2, 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(env.out[2][0]), 1000);
+	assert_int_equal(env_drops(2, DROP_TX_OVERSIZED), 1);
+	env_link(1, false);
+	env_send(0, BCAST, A, -1, 1200);
+	env_step();
+	EXPECT_OUT(0, 0, 0);
+	assert_int_equal(env_drops(2, DROP_TX_OVERSIZED), 2);
+	assert_int_equal(env_drops(0, DROP_NO_EGRESS), 0);
+	assert_int_equal(env_stats(0).rx_packets, 3);
+	assert_int_equal(env_in_drops(0), 0);
+	env_link(2, false); /* now no port at all: that is no_egress */
+	env_send(0, BCAST, A, -1, 1200);
+	env_step();
+	assert_int_equal(env_drops(0, DROP_NO_EGRESS), 1);
+	assert_int_equal(env_drops(2, DROP_TX_OVERSIZED), 2);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +635,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_plain_burst_and_what_breaks_it, setup3,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_full_fdb_floods_and_counts, setup3, teardown),
+		cmocka_unit_test_setup_teardown(test_egress_mtu_unicast, setup3, teardown),
+		cmocka_unit_test_setup_teardown(test_egress_mtu_flood, setup3, teardown),
 	};
 	const struct CMUnitTest known_bugs[] = {
 		cmocka_unit_test_setup_teardown(test_fdb_full_counts_only_refusals, setup3,
