@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The one table of commands: lanswitchd dispatches from it (dataplane/ctl/cmd.c), lanctl
+ * prints its help and checks command lines from it (control/). A new command is a line in
+ * enum cmd_id, an entry here and a handler in the daemon's table (or lanctl's, if local).
+ * grammar_match.c reads the forms; grammar.h says how they are written.
+ */
+#include "api/grammar.h"
+
+const struct cmd_def cmd_defs[CMD_MAX] = {
+	[CMD_PORT_ADD] = {
+		.words = { "port", "add" },
+		.forms = {
+			{ "NAME vhost PATH [--server]",
+			  "vhost-user guest port (client mode by default)" },
+			{ "NAME dpdk DEVARGS",
+			  "a DPDK device: 0000:03:00.0, net_pcap0,rx_pcap=..." },
+			{ "NAME tap IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] "
+			  "[--mac MAC]",
+			  "the host's own port (replaces br0's address)" },
+			{ "NAME afxdp IFACE [--queues N] [--mode native|generic] [--zero-copy] "
+			  "[--xdp-prog OBJ]",
+			  "the upper NIC through AF_XDP and lanswitch's XDP program" },
+		},
+		.help = "add a port: a guest, a device, the host or the upper NIC",
+		.flags = CMD_CHANGES,
+	},
+	[CMD_PORT_DEL] = {
+		.words = { "port", "del" },
+		.forms = { { "NAME", NULL } },
+		.help = "remove a port (a tap port's interface goes with it)",
+		.flags = CMD_CHANGES,
+	},
+	[CMD_PORT_LIST] = {
+		.words = { "port", "list" },
+		.forms = { { "", NULL } },
+		.help = "name, type, link, rx/tx packets and bytes, drops",
+		.flags = CMD_QUERY,
+	},
+	[CMD_PORT_SET] = {
+		.words = { "port", "set" },
+		.forms = {
+			{ "NAME vlan N", "untagged (access) port in VLAN N" },
+			{ "NAME trunk N[,M...] [--native N]",
+			  "tagged VLANs, untagged frames in the native one" },
+			{ "NAME block|unblock MAC", "(afxdp) drop frames from MAC in the kernel, by XDP" },
+		},
+		.help = "a port's VLANs, or a setting of its type",
+		.flags = CMD_CHANGES,
+	},
+	[CMD_FDB_SHOW] = {
+		.words = { "fdb", "show" },
+		.forms = { { "", NULL } },
+		.help = "mac, port, vlan, age_s, static",
+		.flags = CMD_QUERY,
+	},
+	[CMD_FDB_ADD] = {
+		.words = { "fdb", "add" },
+		.forms = { { "MAC PORT [vlan N]", NULL } },
+		.help = "static entry: never aged, never moved",
+		.flags = CMD_CHANGES,
+	},
+	[CMD_FDB_DEL] = {
+		.words = { "fdb", "del" },
+		.forms = { { "MAC [vlan N]", NULL } },
+		.help = "without vlan: the MAC in every VLAN",
+		.flags = CMD_CHANGES,
+	},
+	[CMD_FDB_FLUSH] = {
+		.words = { "fdb", "flush" },
+		.forms = { { "[PORT]", NULL } },
+		.help = "learned entries (of one port)",
+		.flags = 0, /* learned entries are not configuration: nothing to save */
+	},
+	[CMD_FDB_SET] = {
+		.words = { "fdb", "set" },
+		.forms = { { "aging SECONDS", NULL } },
+		.help = "0: never age",
+		.flags = CMD_CHANGES,
+	},
+	[CMD_STATS] = {
+		.words = { "stats", NULL },
+		.forms = { { "", NULL } },
+		.help = "per worker: packets, busy/idle cycles, polls, cycles/packet, busy %, fdb_full",
+		.flags = CMD_QUERY,
+	},
+	[CMD_CONFIG_SHOW] = {
+		.words = { "config", "show" },
+		.forms = { { "", NULL } },
+		.help = "the running configuration, as config-file lines",
+		.flags = CMD_QUERY,
+	},
+	[CMD_HELP] = {
+		.words = { "help", NULL },
+		.forms = { { "[GROUP [COMMAND]]", NULL } },
+		.help = "this help; of one group (port) or one command (port add)",
+		.flags = CMD_LOCAL,
+	},
+};
