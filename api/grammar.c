@@ -81,7 +81,7 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 	[CMD_STATS] = {
 		.words = { "stats", NULL },
 		.forms = { { "", NULL } },
-		.help = "per worker: packets, busy/idle cycles, polls, cycles/packet, busy %, fdb_full",
+		.help = "per worker: packets, cycles/packet, busy %, fdb_full",
 		.flags = CMD_QUERY,
 	},
 	[CMD_CONFIG_SHOW] = {
@@ -93,7 +93,7 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 	[CMD_HELP] = {
 		.words = { "help", NULL },
 		.forms = { { "[GROUP [COMMAND]]", NULL } },
-		.help = "this help; of one group (port) or one command (port add)",
+		.help = "this help, or that of a group or a command",
 		.flags = CMD_LOCAL,
 	},
 };

@@ -2,10 +2,14 @@
 /*
  * lanctl: send one command to lanswitchd over its control socket and print the answer.
  *
- * The daemon parses the command words itself, with the grammar of its config file, so
- * lanctl checks only its own global options and forwards the words verbatim. What lanctl
- * adds is the transport (connect, one request line, one reply line, a timeout), the exit
- * codes, and a human form of the results that have one; -j prints every result as JSON.
+ * lanctl links the switch's grammar (api/grammar.h): it finds the command and checks its
+ * words against the command's forms before it connects, so a usage error is exit code 2
+ * with the grammar's message whether or not the switch runs, and --help needs no switch.
+ * Commands marked CMD_LOCAL (help) run here and are never sent. The rest go to the daemon
+ * verbatim, and the daemon checks them again (config files and other clients need that).
+ * What lanctl adds is the transport (connect, one request line, one reply line, a
+ * timeout), the exit codes, and a human form of the results that have one; -j prints
+ * every result as JSON.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +28,7 @@
 #include <json-c/json.h>
 
 #include "api/ctl_proto.h"
+#include "api/grammar.h"
 #include "lanctl.h"
 
 /* Far above any real table, low enough that a runaway peer cannot eat the host's memory. */
@@ -39,18 +44,24 @@ struct lanctl_opts {
 	bool help;
 };
 
-/* Commands whose result has a human form; matched on their first words. */
+/* The commands whose result has a human form, by enum cmd_id; the others print JSON. */
 struct lanctl_printer {
-	const char *words[3]; /* NULL-terminated prefix */
 	int (*print)(struct json_object *result, FILE *out);
 };
 
-static const struct lanctl_printer lanctl_printers[] = {
-	{ { "port", "list", NULL }, cmd_port_list_print },
-	{ { "port", "add", NULL }, cmd_port_add_print },
-	{ { "fdb", "show", NULL }, cmd_fdb_show_print },
-	{ { "stats", NULL }, cmd_stats_print },
-	{ { "config", "show", NULL }, cmd_config_show_print },
+static const struct lanctl_printer lanctl_printers[CMD_MAX] = {
+	[CMD_PORT_LIST] = { cmd_port_list_print },     [CMD_PORT_ADD] = { cmd_port_add_print },
+	[CMD_FDB_SHOW] = { cmd_fdb_show_print },       [CMD_STATS] = { cmd_stats_print },
+	[CMD_CONFIG_SHOW] = { cmd_config_show_print },
+};
+
+/* The commands lanctl runs itself (CMD_LOCAL), by enum cmd_id. */
+struct lanctl_local {
+	int (*run)(int argc, char **argv); /* argv after the command's words; an exit code */
+};
+
+static const struct lanctl_local lanctl_locals[CMD_MAX] = {
+	[CMD_HELP] = { help_run },
 };
 
 static const struct option lanctl_long_opts[] = {
@@ -60,39 +71,6 @@ static const struct option lanctl_long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static const char lanctl_usage_text[] =
-        "Usage: lanctl [-s SOCKET] [-j] [-t SECS] COMMAND...\n"
-        "       lanctl help\n"
-        "\n"
-        "Send COMMAND to lanswitchd and print its answer. The daemon parses the words with the\n"
-        "grammar of its config file; lanctl passes them on as they are.\n"
-        "\n"
-        "Options:\n"
-        "  -s, --socket SOCKET  control socket (default $LANSWITCH_SOCKET if set, else\n"
-        "                       " CTL_DEFAULT_SOCKET ")\n"
-        "  -j, --json           print the result as one line of JSON, for every command\n"
-        "  -t, --timeout SECS   give up waiting for the daemon after SECS seconds\n"
-        "                       (default 10, 0 waits forever)\n"
-        "  -h, --help           print this help\n"
-        "\n"
-        "Commands:\n"
-        "  port add NAME vhost PATH [--server]\n"
-        "  port add NAME dpdk DEVARGS\n"
-        "  port del NAME\n"
-        "  port list\n"
-        "  port set NAME vlan N\n"
-        "  port set NAME trunk N[,M...] [--native N]\n"
-        "  fdb show\n"
-        "  fdb add MAC PORT [vlan N]\n"
-        "  fdb del MAC [vlan N]\n"
-        "  fdb flush [PORT]\n"
-        "  fdb set aging SECONDS\n"
-        "  stats\n"
-        "  config show\n"
-        "\n"
-        "Exit status: 0 done; 1 the daemon refused the command; 2 usage error;\n"
-        "3 no answer from the daemon (connect, I/O, timeout or malformed reply).\n";
 
 static int lanctl_parse_timeout(const char *arg, double *timeout_s)
 {
@@ -440,29 +418,14 @@ close_fd:
 	return rc;
 }
 
-static const struct lanctl_printer *lanctl_printer_find(char **words, int nwords)
-{
-	const struct lanctl_printer *p;
-	int i;
-
-	for (p = lanctl_printers; p < lanctl_printers + sizeof(lanctl_printers) / sizeof(*p); p++) {
-		for (i = 0; p->words[i] && i < nwords && !strcmp(p->words[i], words[i]); i++)
-			;
-		if (!p->words[i])
-			return p;
-	}
-	return NULL;
-}
-
 /*
- * An empty result prints nothing whatever the command, so a new subcommand that returns {}
- * (say "stats reset") stays quiet even though it matches a printer's prefix. A shape the
- * printer does not know is still shown, as JSON, rather than hidden.
+ * An empty result prints nothing whatever the command, so a printer sees only what it can
+ * show. A shape the printer does not know is still shown, as JSON, rather than hidden.
  */
-static int lanctl_print_result(const struct lanctl_opts *opts, char **words, int nwords,
+static int lanctl_print_result(const struct lanctl_opts *opts, const struct cmd_def *def,
                                struct json_object *result)
 {
-	const struct lanctl_printer *printer;
+	const struct lanctl_printer *printer = &lanctl_printers[grammar_id(def)];
 	int rc;
 
 	if (opts->json)
@@ -470,8 +433,7 @@ static int lanctl_print_result(const struct lanctl_opts *opts, char **words, int
 	if (!result || (json_object_is_type(result, json_type_object) &&
 	                json_object_object_length(result) == 0))
 		return 0;
-	printer = lanctl_printer_find(words, nwords);
-	if (printer) {
+	if (printer->print) {
 		rc = printer->print(result, stdout);
 		if (rc != -EPROTO)
 			return rc;
@@ -492,7 +454,8 @@ static int lanctl_refused(struct json_object *reply)
 	return LANCTL_EXIT_REFUSED;
 }
 
-static int lanctl_run(const struct lanctl_opts *opts, char **words, int nwords)
+static int lanctl_run(const struct lanctl_opts *opts, const struct cmd_def *def, char **words,
+                      int nwords)
 {
 	struct json_object *reply = NULL, *result, *ok;
 	int rc, status = LANCTL_EXIT_SOCKET;
@@ -528,7 +491,7 @@ static int lanctl_run(const struct lanctl_opts *opts, char **words, int nwords)
 	}
 	/* A full disk or a closed pipe must not pass for success in a script. */
 	errno = 0;
-	rc = lanctl_print_result(opts, words, nwords, result);
+	rc = lanctl_print_result(opts, def, result);
 	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
 		rc = errno ? -errno : -EIO;
 	if (rc == 0)
@@ -542,21 +505,54 @@ free_request:
 	return status;
 }
 
+/*
+ * "--help" or "-h" among the command's words (lanctl port add -h): the help of what the
+ * words before it name. No command takes either as a value: no name starts with a dash.
+ */
+static int lanctl_help_asked(int nwords, char **words)
+{
+	int i;
+
+	for (i = 0; i < nwords; i++) {
+		if (!strcmp(words[i], "--help") || !strcmp(words[i], "-h"))
+			return i;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct lanctl_opts opts = { 0 };
+	char err[GRAMMAR_ERR_MAX], **words;
+	const struct cmd_def *def;
+	int nwords, n, at;
 
 	if (lanctl_parse_opts(argc, argv, &opts) < 0) {
 		fprintf(stderr, "Try 'lanctl --help'.\n");
 		return LANCTL_EXIT_USAGE;
 	}
-	if (opts.help || (optind < argc && !strcmp(argv[optind], "help"))) {
-		fputs(lanctl_usage_text, stdout);
-		return LANCTL_EXIT_OK;
-	}
-	if (optind == argc) {
-		fputs(lanctl_usage_text, stderr);
+	words = argv + optind;
+	nwords = argc - optind;
+	if (opts.help)
+		return help_topic(stdout, nwords, words);
+	if (nwords == 0) {
+		help_all(stderr);
 		return LANCTL_EXIT_USAGE;
 	}
-	return lanctl_run(&opts, argv + optind, argc - optind);
+	at = lanctl_help_asked(nwords, words);
+	if (at >= 0)
+		return help_topic(stdout, at, words);
+	/* the switch's own grammar, before the socket: a usage error is the same without it */
+	def = grammar_find(nwords, words, &n, err, sizeof(err));
+	if (!def)
+		return help_unknown(err, nwords, words);
+	if (grammar_check(def, nwords - n, words + n, err, sizeof(err)) < 0)
+		return help_usage_error(def, err);
+	if (!(def->flags & CMD_LOCAL))
+		return lanctl_run(&opts, def, words, nwords);
+	if (!lanctl_locals[grammar_id(def)].run) {
+		fprintf(stderr, "lanctl: \"%s\" is not in this lanctl yet\n", words[0]);
+		return LANCTL_EXIT_USAGE;
+	}
+	return lanctl_locals[grammar_id(def)].run(nwords - n, words + n);
 }

@@ -2,7 +2,8 @@
 /*
  * lanctl's internal interfaces: the exit codes scripts rely on, the result printers (one
  * per command group, each taking the reply's "result" and a stream so a unit test can call
- * it on a canned value) and the small helpers they share.
+ * it on a canned value), the help written from the grammar, and the small helpers they
+ * share.
  */
 #ifndef LANSWITCH_LANCTL_H
 #define LANSWITCH_LANCTL_H
@@ -12,12 +13,13 @@
 #include <stdio.h>
 
 struct json_object;
+struct cmd_def;
 
 /* Exit codes: part of the CLI's contract, scripts test them. */
 enum lanctl_exit {
 	LANCTL_EXIT_OK = 0,      /* the daemon did it */
 	LANCTL_EXIT_REFUSED = 1, /* the daemon answered with an error */
-	LANCTL_EXIT_USAGE = 2,   /* lanctl's own options or limits */
+	LANCTL_EXIT_USAGE = 2,   /* lanctl's options or limits, or words the grammar refuses */
 	LANCTL_EXIT_SOCKET = 3,  /* no answer: connect, I/O, timeout, malformed reply */
 };
 
@@ -31,6 +33,20 @@ int cmd_port_add_print(struct json_object *result, FILE *out);
 int cmd_fdb_show_print(struct json_object *result, FILE *out);
 int cmd_stats_print(struct json_object *result, FILE *out);
 int cmd_config_show_print(struct json_object *result, FILE *out);
+
+/*
+ * help.c: help and usage errors from the grammar, printed without the switch. Each returns
+ * the exit code.
+ */
+void help_all(FILE *out);
+/* words: "" (all), a group ("port") or a command ("port add", more words are ignored) */
+int help_topic(FILE *out, int nwords, char **words);
+/* The local command "help [GROUP [COMMAND]]", its arguments checked by the grammar. */
+int help_run(int argc, char **argv);
+/* err from grammar_find, on stderr, with a hint of where to look. */
+int help_unknown(const char *err, int nwords, char **words);
+/* err from grammar_check, on stderr, then the command's forms. */
+int help_usage_error(const struct cmd_def *def, const char *err);
 
 /* print.c: column tables over an array of objects, and JSON fallbacks. */
 #define PRINT_COLS_MAX 12

@@ -29,6 +29,16 @@ add_fails() {
 	check "port add $*: message" "lanctl: $want" "$out"
 }
 
+# add_usage MESSAGE ARGS...: lanctl refuses "port add ARGS" itself (exit 2), with exactly
+# that message first (then the usage lanctl_cli.sh checks), before reaching the switch
+add_usage() {
+	local want=$1 out
+	shift
+	out=$(lanctl port add "$@" 2>&1)
+	check "port add $* is a usage error" 2 $?
+	check "port add $*: message" "lanctl: $want" "$(head -1 <<<"$out")"
+}
+
 xdp_on() { ip -n "$NS_SW" -d link show "$1" | grep -o 'prog/xdp id [0-9]*' | head -1; }
 promisc() { ip -n "$NS_SW" -d link show "$1" | grep -o 'promiscuity [0-9]*'; }
 
@@ -47,16 +57,14 @@ t_no_such_interface() {
 }
 
 t_bad_options() {
-	local usage='usage: port add NAME afxdp IFACE [--queues N] [--mode native|generic] [--zero-copy] [--xdp-prog OBJ]'
-	add_fails "$usage" lan afxdp
-	add_fails "$usage" lan afxdp --queues 2
+	add_usage 'port add: missing IFACE after "afxdp"' lan afxdp
+	add_usage 'port add: expected IFACE, got "--queues"' lan afxdp --queues 2
 	add_fails 'port "lan": bad queue count "0": expected 1-64' lan afxdp up0 --queues 0
 	add_fails 'port "lan": bad queue count "x": expected 1-64' lan afxdp up0 --queues x
-	add_fails "$usage" lan afxdp up0 --queues
+	add_usage 'port add: missing N after "--queues"' lan afxdp up0 --queues
 	add_fails 'port "lan": interface up0 has 1 RX queue(s), 2 asked' lan afxdp up0 --queues 2
-	add_fails 'port "lan": bad mode "turbo": expected native or generic' \
-		lan afxdp up0 --mode turbo
-	add_fails 'port "lan": unknown afxdp option "--frob"' lan afxdp up0 --frob
+	add_usage 'port add: expected native or generic, got "turbo"' lan afxdp up0 --mode turbo
+	add_usage 'port add: unknown option "--frob"' lan afxdp up0 --frob
 	add_fails 'port "lan": --xdp-prog needs an absolute path' lan afxdp up0 --xdp-prog x.o
 	nothing_left up0
 }

@@ -65,6 +65,15 @@ refused() { # refused MESSAGE COMMAND...
 	check "refused: $*" "1|lanctl: $msg" "$rc|$out"
 }
 
+# lanctl must refuse the words itself: exit code 2 and exactly this message first
+usage_error() { # usage_error MESSAGE COMMAND...
+	local msg=$1 out rc
+	shift
+	out=$(lanctl "$@" 2>&1)
+	rc=$?
+	check "usage error: $*" "2|lanctl: $msg" "$rc|$(head -1 <<<"$out")"
+}
+
 test_command_errors() {
 	local before
 	: >"$T/plain-file"
@@ -76,13 +85,14 @@ test_command_errors() {
 		port add x vhost /nonexistent/dir/x.sock --server
 	refused 'port "x": vhost socket rel.sock: must be an absolute path of at most 107 characters, without commas' \
 		port add x vhost rel.sock
-	refused 'port "x": unknown port type "frob" (vhost, dpdk, tap, afxdp)' port add x frob y
 	refused 'port "x": device net_nonexistent0: probe failed (unknown driver, bad arguments or device in use; drivers: net_vhost net_tap net_ring net_null net_pcap net_af_packet net_virtio net_e1000 net_igc net_ixgbe net_i40e net_ice net_iavf)' \
 		port add x dpdk net_nonexistent0
 	# a real DPDK driver lanswitchd is not linked with (static build: no plugins)
 	refused 'port "x": device net_bonding0,mode=1: probe failed (unknown driver, bad arguments or device in use; drivers: net_vhost net_tap net_ring net_null net_pcap net_af_packet net_virtio net_e1000 net_igc net_ixgbe net_i40e net_ice net_iavf)' \
 		port add x dpdk net_bonding0,mode=1
-	refused 'unknown command "port frobnicate"' port frobnicate
+	# lanctl refuses these itself (exit 2, lanctl_cli.sh); the switch's own words: raw below
+	usage_error 'port add: expected vhost, dpdk, tap or afxdp, got "frob"' port add x frob y
+	usage_error 'unknown command "port frobnicate"' port frobnicate
 	refused 'bad VLAN "0": expected 1-4094' port set ga vlan 0
 	refused 'bad VLAN list "10,x": expected VLAN IDs 1-4094 separated by commas' \
 		port set ga trunk 10,x
@@ -142,6 +152,11 @@ test_control_socket() {
 	check "word not a string" '{"ok":false,"error":"bad request: every word must be a string"}' \
 		"$(raw '{"args":["port",1]}\n')"
 	check "empty command" '{"ok":false,"error":"bad request: no command"}' "$(raw '{"args":[]}\n')"
+	check "unknown command" '{"ok":false,"error":"unknown command \"port frobnicate\""}' \
+		"$(raw '{"args":["port","frobnicate"]}\n')"
+	check "unknown port type" \
+		'{"ok":false,"error":"port \"x\": unknown port type \"frob\" (vhost, dpdk, tap, afxdp)"}' \
+		"$(raw '{"args":["port","add","x","frob","y"]}\n')"
 	check "NUL byte" '{"ok":false,"error":"bad request: NUL byte in request"}' \
 		"$(raw '{"args":["stats"]}\x00\n')"
 	check "two requests, two replies" 2 "$(raw '{"args":["stats"]}\n{"args":["fdb","show"]}\n' | wc -l)"
