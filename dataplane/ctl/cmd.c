@@ -1,81 +1,78 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Command lookup and dispatch; the handlers live in cmd_port.c, cmd_fdb.c, cmd_misc.c. */
+/* Finding, checking and dispatching commands; the handlers live in cmd_port.c, cmd_fdb.c,
+ * cmd_misc.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctl/cmd.h"
 
-static const struct cmd *const cmd_tables[] = { cmd_port_table, cmd_fdb_table, cmd_misc_table };
+const struct cmd_handler cmd_handlers[CMD_MAX] = {
+	[CMD_PORT_ADD] = { cmd_port_add },       [CMD_PORT_DEL] = { cmd_port_del },
+	[CMD_PORT_LIST] = { cmd_port_list },     [CMD_PORT_SET] = { cmd_port_set },
+	[CMD_FDB_SHOW] = { cmd_fdb_show },       [CMD_FDB_ADD] = { cmd_fdb_add },
+	[CMD_FDB_DEL] = { cmd_fdb_del },         [CMD_FDB_FLUSH] = { cmd_fdb_flush },
+	[CMD_FDB_SET] = { cmd_fdb_set },         [CMD_STATS] = { cmd_stats },
+	[CMD_CONFIG_SHOW] = { cmd_config_show },
+	/* CMD_HELP: lanctl's own */
+};
 
-static bool cmd_group_known(const char *word)
+/* One line, for a config file or a raw client: what went wrong, then the command's forms. */
+int cmd_usage(const struct cmd_def *def, struct cmd_result *res)
 {
-	size_t t;
-	const struct cmd *c;
+	size_t len = strlen(res->err);
+	char usage[CMD_ERR_MAX];
 
-	for (t = 0; t < sizeof(cmd_tables) / sizeof(cmd_tables[0]); t++)
-		for (c = cmd_tables[t]; c->words[0] != NULL; c++)
-			if (strcmp(c->words[0], word) == 0)
-				return true;
-	return false;
-}
-
-const struct cmd *cmd_find(int argc, char **argv, int *nwords)
-{
-	const struct cmd *c;
-	size_t t;
-
-	for (t = 0; t < sizeof(cmd_tables) / sizeof(cmd_tables[0]); t++) {
-		for (c = cmd_tables[t]; c->words[0] != NULL; c++) {
-			if (argc < 1 || strcmp(c->words[0], argv[0]) != 0)
-				continue;
-			if (c->words[1] == NULL) {
-				*nwords = 1;
-				return c;
-			}
-			if (argc >= 2 && strcmp(c->words[1], argv[1]) == 0) {
-				*nwords = 2;
-				return c;
-			}
-		}
-	}
-	return NULL;
-}
-
-int cmd_usage(const struct cmd *c, struct cmd_result *res)
-{
-	snprintf(res->err, sizeof(res->err), "usage: %s", c->usage);
+	grammar_usage(def, " | ", usage, sizeof(usage));
+	snprintf(res->err + len, sizeof(res->err) - len, len > 0 ? " (usage: %s)" : "usage: %s",
+	         usage);
 	return -EINVAL;
+}
+
+const struct cmd_def *cmd_check(int argc, char **argv, bool from_config, int *nwords,
+                                struct cmd_result *res)
+{
+	const struct cmd_def *def;
+	char name[64];
+
+	def = grammar_find(argc, argv, nwords, res->err, sizeof(res->err));
+	if (def == NULL)
+		return NULL;
+	grammar_name(def, name, sizeof(name));
+	if (def->flags & CMD_LOCAL) {
+		/* lanctl never sends one: a raw client or a config file line did */
+		snprintf(res->err, sizeof(res->err),
+		         "\"%s\" runs inside lanctl; the switch does not take it", name);
+		return NULL;
+	}
+	if (cmd_handlers[grammar_id(def)].run == NULL) {
+		/* cmd_test proves there is none such; a crash would cost every port */
+		snprintf(res->err, sizeof(res->err), "\"%s\": no handler in this lanswitchd", name);
+		return NULL;
+	}
+	if (from_config && (def->flags & CMD_QUERY)) {
+		snprintf(res->err, sizeof(res->err),
+		         "\"%s\" only reads; it has no place in a configuration file", name);
+		return NULL;
+	}
+	if (grammar_check(def, argc - *nwords, argv + *nwords, res->err, sizeof(res->err)) < 0) {
+		cmd_usage(def, res);
+		return NULL;
+	}
+	return def;
 }
 
 int cmd_run(int argc, char **argv, bool from_config, bool *changed, struct cmd_result *res)
 {
-	const struct cmd *c;
+	const struct cmd_def *def;
 	int nwords, ret;
 
 	*changed = false;
-	if (argc == 0) {
-		snprintf(res->err, sizeof(res->err), "empty command");
+	def = cmd_check(argc, argv, from_config, &nwords, res);
+	if (def == NULL)
 		return -EINVAL;
-	}
-	c = cmd_find(argc, argv, &nwords);
-	if (c == NULL) {
-		if (argc >= 2 && cmd_group_known(argv[0]))
-			snprintf(res->err, sizeof(res->err), "unknown command \"%s %s\"", argv[0],
-			         argv[1]);
-		else
-			snprintf(res->err, sizeof(res->err), "unknown command \"%s\"", argv[0]);
-		return -EINVAL;
-	}
-	if (from_config && (c->flags & CMD_QUERY)) {
-		snprintf(res->err, sizeof(res->err),
-		         "\"%s%s%s\" only reads; it has no place in a "
-		         "configuration file",
-		         c->words[0], c->words[1] ? " " : "", c->words[1] ? c->words[1] : "");
-		return -EINVAL;
-	}
-	ret = c->run(argc - nwords, argv + nwords, res);
-	if (ret == 0 && (c->flags & CMD_CHANGES))
+	ret = cmd_handlers[grammar_id(def)].run(def, argc - nwords, argv + nwords, res);
+	if (ret == 0 && (def->flags & CMD_CHANGES))
 		*changed = true;
 	return ret;
 }

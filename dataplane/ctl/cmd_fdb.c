@@ -11,10 +11,9 @@
 #include "ctl/worker_ctl.h"
 #include "ports/port.h"
 
-static int cmd_fdb_show(int argc, char **argv, struct cmd_result *res)
+/* Each handler's argv matches one of its forms (cmd_check): the words are in place. */
+int cmd_fdb_show(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
-	if (argc != 0)
-		return cmd_usage(&cmd_fdb_table[0], res);
 	res->json = fdb_show_json(worker_clock());
 	return 0;
 }
@@ -31,15 +30,13 @@ static int cmd_fdb_parse_mac(const char *s, struct rte_ether_addr *mac, struct c
 	return 0;
 }
 
-/* "[vlan N]" at the end of a command; *vid stays as it was when absent. */
+/* The N of "vlan N" at the end of a command, when it is there; *vid stays as it was if not. */
 static int cmd_fdb_parse_vlan(int argc, char **argv, int *vid, struct cmd_result *res)
 {
 	uint16_t v;
 
 	if (argc == 0)
 		return 0;
-	if (argc != 2 || strcmp(argv[0], "vlan") != 0)
-		return -EINVAL;
 	if (vlan_parse_id(argv[1], &v) < 0) {
 		snprintf(res->err, sizeof(res->err), "bad VLAN \"%s\": expected 1-%d", argv[1],
 		         VLAN_MAX);
@@ -49,14 +46,12 @@ static int cmd_fdb_parse_vlan(int argc, char **argv, int *vid, struct cmd_result
 	return 0;
 }
 
-static int cmd_fdb_add(int argc, char **argv, struct cmd_result *res)
+int cmd_fdb_add(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
 	struct fdb_key key = { 0 };
 	struct port *p;
 	int vid, ret;
 
-	if (argc != 2 && argc != 4)
-		return cmd_usage(&cmd_fdb_table[1], res);
 	if (cmd_fdb_parse_mac(argv[0], &key.mac, res) < 0)
 		return -EINVAL;
 	p = port_find(argv[1]);
@@ -66,8 +61,6 @@ static int cmd_fdb_add(int argc, char **argv, struct cmd_result *res)
 	}
 	vid = p->vlan->pvid;
 	ret = cmd_fdb_parse_vlan(argc - 2, argv + 2, &vid, res);
-	if (ret == -EINVAL)
-		return cmd_usage(&cmd_fdb_table[1], res);
 	if (ret < 0)
 		return ret;
 	if (vid == 0 || !vlan_member(p->vlan, (uint16_t)vid)) {
@@ -83,18 +76,14 @@ static int cmd_fdb_add(int argc, char **argv, struct cmd_result *res)
 	return ret;
 }
 
-static int cmd_fdb_del(int argc, char **argv, struct cmd_result *res)
+int cmd_fdb_del(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
 	struct rte_ether_addr mac;
 	int vid = -1, ret;
 
-	if (argc != 1 && argc != 3)
-		return cmd_usage(&cmd_fdb_table[2], res);
 	if (cmd_fdb_parse_mac(argv[0], &mac, res) < 0)
 		return -EINVAL;
 	ret = cmd_fdb_parse_vlan(argc - 1, argv + 1, &vid, res);
-	if (ret == -EINVAL)
-		return cmd_usage(&cmd_fdb_table[2], res);
 	if (ret < 0)
 		return ret;
 	if (fdb_del_mac(&mac, vid) == 0) {
@@ -105,13 +94,11 @@ static int cmd_fdb_del(int argc, char **argv, struct cmd_result *res)
 	return 0;
 }
 
-static int cmd_fdb_flush(int argc, char **argv, struct cmd_result *res)
+int cmd_fdb_flush(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
 	struct port *p = NULL;
 	unsigned int n;
 
-	if (argc > 1)
-		return cmd_usage(&cmd_fdb_table[3], res);
 	if (argc == 1 && (p = port_find(argv[0])) == NULL) {
 		snprintf(res->err, sizeof(res->err), "port \"%s\": no such port", argv[0]);
 		return -ENOENT;
@@ -122,13 +109,12 @@ static int cmd_fdb_flush(int argc, char **argv, struct cmd_result *res)
 	return 0;
 }
 
-static int cmd_fdb_set(int argc, char **argv, struct cmd_result *res)
+/* "aging SECONDS": the only setting so far */
+int cmd_fdb_set(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
 	unsigned long v;
 	char *end;
 
-	if (argc != 2 || strcmp(argv[0], "aging") != 0)
-		return cmd_usage(&cmd_fdb_table[4], res);
 	errno = 0;
 	v = strtoul(argv[1], &end, 10);
 	if (argv[1][0] < '0' || argv[1][0] > '9' || *end != '\0' || errno != 0 || v > 1000000) {
@@ -139,13 +125,3 @@ static int cmd_fdb_set(int argc, char **argv, struct cmd_result *res)
 	__atomic_store_n(&fdb.aging, (uint32_t)v, __ATOMIC_RELAXED);
 	return 0;
 }
-
-/* Keep the order: handlers name their own usage line by index. */
-const struct cmd cmd_fdb_table[] = {
-	{ { "fdb", "show" }, "fdb show", CMD_QUERY, cmd_fdb_show },
-	{ { "fdb", "add" }, "fdb add MAC PORT [vlan N]", CMD_CHANGES, cmd_fdb_add },
-	{ { "fdb", "del" }, "fdb del MAC [vlan N]", CMD_CHANGES, cmd_fdb_del },
-	{ { "fdb", "flush" }, "fdb flush [PORT]", 0, cmd_fdb_flush },
-	{ { "fdb", "set" }, "fdb set aging SECONDS", CMD_CHANGES, cmd_fdb_set },
-	{ { NULL, NULL }, NULL, 0, NULL },
-};

@@ -9,23 +9,19 @@
 #include "ctl/config.h"
 #include "ctl/worker_ctl.h"
 
-static int cmd_stats(int argc, char **argv, struct cmd_result *res)
+int cmd_stats(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
-	if (argc != 0)
-		return cmd_usage(&cmd_misc_table[0], res);
 	res->json = worker_stats_json();
 	return 0;
 }
 
-static int cmd_config_show(int argc, char **argv, struct cmd_result *res)
+int cmd_config_show(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
 	struct json_object *lines;
 	char *buf = NULL, *line, *save = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	if (argc != 0)
-		return cmd_usage(&cmd_misc_table[1], res);
 	f = open_memstream(&buf, &len);
 	if (f == NULL)
 		return -errno;
@@ -39,9 +35,3 @@ static int cmd_config_show(int argc, char **argv, struct cmd_result *res)
 	json_object_object_add(res->json, "lines", lines);
 	return 0;
 }
-
-const struct cmd cmd_misc_table[] = {
-	{ { "stats", NULL }, "stats", CMD_QUERY, cmd_stats },
-	{ { "config", "show" }, "config show", CMD_QUERY, cmd_config_show },
-	{ { NULL, NULL }, NULL, 0, NULL },
-};

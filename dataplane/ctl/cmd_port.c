@@ -9,13 +9,12 @@
 #include "ctl/port_table.h"
 #include "ctl/vlan_ctl.h"
 
-static int cmd_port_add(int argc, char **argv, struct cmd_result *res)
+/* Each handler's argv matches one of its forms (cmd_check): the words are in place. */
+int cmd_port_add(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
 	struct port *p;
 	int ret;
 
-	if (argc < 2)
-		return cmd_usage(&cmd_port_table[0], res);
 	ret = port_add(argv[0], argv[1], argc - 2, argv + 2, res->err, sizeof(res->err));
 	p = ret == 0 ? port_find(argv[0]) : NULL;
 	/* a fallback (generic XDP instead of native, copy instead of zero-copy) is no error,
@@ -27,21 +26,18 @@ static int cmd_port_add(int argc, char **argv, struct cmd_result *res)
 	return ret;
 }
 
-static int cmd_port_del(int argc, char **argv, struct cmd_result *res)
+int cmd_port_del(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
-	if (argc != 1)
-		return cmd_usage(&cmd_port_table[1], res);
 	return port_del(argv[0], res->err, sizeof(res->err));
 }
 
-static int cmd_port_list(int argc, char **argv, struct cmd_result *res)
+int cmd_port_list(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
-	if (argc != 0)
-		return cmd_usage(&cmd_port_table[2], res);
 	res->json = port_list_json();
 	return 0;
 }
 
+/* "N[,M...] [--native N]" */
 static struct vlan_set *cmd_port_parse_trunk(int argc, char **argv, struct cmd_result *res)
 {
 	uint16_t vids[VLAN_MAX], native = 0;
@@ -55,51 +51,42 @@ static struct vlan_set *cmd_port_parse_trunk(int argc, char **argv, struct cmd_r
 		         argv[0], VLAN_MAX);
 		return NULL;
 	}
-	if (argc == 3 && strcmp(argv[1], "--native") == 0) {
-		if (vlan_parse_id(argv[2], &native) < 0) {
-			snprintf(res->err, sizeof(res->err),
-			         "bad native VLAN \"%s\": expected 1-%d", argv[2], VLAN_MAX);
-			return NULL;
-		}
-	} else if (argc != 1) {
-		cmd_usage(&cmd_port_table[3], res);
+	if (argc == 3 && vlan_parse_id(argv[2], &native) < 0) {
+		snprintf(res->err, sizeof(res->err), "bad native VLAN \"%s\": expected 1-%d",
+		         argv[2], VLAN_MAX);
 		return NULL;
 	}
 	return vlan_trunk_new(vids, n, native);
 }
 
 /* A key of the port's type ("block MAC" on afxdp): the type says whether it knows it. */
-static int cmd_port_set_own(struct port *p, int argc, char **argv, struct cmd_result *res)
+static int cmd_port_set_own(const struct cmd_def *def, struct port *p, char **argv,
+                            struct cmd_result *res)
 {
 	int ret = -ENOTSUP;
 
-	if (argc == 3 && p->ops->set != NULL)
+	if (p->ops->set != NULL)
 		ret = p->ops->set(p, argv[1], argv[2], res->err, sizeof(res->err));
-	if (ret == -ENOTSUP && argc == 3) {
-		snprintf(res->err, sizeof(res->err),
-		         "port \"%s\": a %s port has no setting \"%s\" (usage: %s)", p->name,
-		         p->ops->type, argv[1], cmd_port_table[3].usage);
-		return -EINVAL;
+	if (ret == -ENOTSUP) {
+		snprintf(res->err, sizeof(res->err), "port \"%s\": a %s port has no setting \"%s\"",
+		         p->name, p->ops->type, argv[1]);
+		return cmd_usage(def, res);
 	}
-	if (ret == -ENOTSUP)
-		return cmd_usage(&cmd_port_table[3], res);
 	return ret;
 }
 
-static int cmd_port_set(int argc, char **argv, struct cmd_result *res)
+int cmd_port_set(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
 	struct vlan_set *v = NULL;
 	struct port *p;
 	uint16_t vid;
 
-	if (argc < 3)
-		return cmd_usage(&cmd_port_table[3], res);
 	p = port_find(argv[0]);
 	if (p == NULL) {
 		snprintf(res->err, sizeof(res->err), "port \"%s\": no such port", argv[0]);
 		return -ENOENT;
 	}
-	if (strcmp(argv[1], "vlan") == 0 && argc == 3) {
+	if (strcmp(argv[1], "vlan") == 0) {
 		if (vlan_parse_id(argv[2], &vid) < 0) {
 			snprintf(res->err, sizeof(res->err), "bad VLAN \"%s\": expected 1-%d",
 			         argv[2], VLAN_MAX);
@@ -111,7 +98,7 @@ static int cmd_port_set(int argc, char **argv, struct cmd_result *res)
 		if (v == NULL)
 			return -EINVAL;
 	} else {
-		return cmd_port_set_own(p, argc, argv, res);
+		return cmd_port_set_own(def, p, argv, res);
 	}
 	if (v == NULL) {
 		snprintf(res->err, sizeof(res->err), "out of memory");
@@ -119,22 +106,3 @@ static int cmd_port_set(int argc, char **argv, struct cmd_result *res)
 	}
 	return port_set_vlan(p, v, res->err, sizeof(res->err));
 }
-
-/* Keep the order: handlers name their own usage line by index. */
-const struct cmd cmd_port_table[] = {
-	{ { "port", "add" },
-	  "port add NAME vhost PATH [--server] | port add NAME dpdk DEVARGS | port add NAME tap "
-	  "IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC] | port "
-	  "add NAME afxdp IFACE [--queues N] [--mode native|generic] [--zero-copy] [--xdp-prog "
-	  "OBJ]",
-	  CMD_CHANGES,
-	  cmd_port_add },
-	{ { "port", "del" }, "port del NAME", CMD_CHANGES, cmd_port_del },
-	{ { "port", "list" }, "port list", CMD_QUERY, cmd_port_list },
-	{ { "port", "set" },
-	  "port set NAME vlan N | port set NAME trunk N[,M...] [--native N] | port set NAME "
-	  "block|unblock MAC (afxdp)",
-	  CMD_CHANGES,
-	  cmd_port_set },
-	{ { NULL, NULL }, NULL, 0, NULL },
-};

@@ -56,12 +56,12 @@ static const char *config_base(const char *path)
 	return b != NULL ? b + 1 : path;
 }
 
-/* Check every line first and run them only if all parse: no half-configured start from a
- * typo on the last line. A command that fails while running stops the load too. */
+/* Check every line first (its command, and its words against the command's forms) and run
+ * them only if all pass: no half-configured start from a typo on the last line. A command
+ * that fails while running stops the load too. */
 int config_load(const char *path, char *err, size_t errlen)
 {
 	struct words **lines = NULL, **grown, *l;
-	const struct cmd *c;
 	struct cmd_result res;
 	const char *why = NULL;
 	char *buf = NULL;
@@ -92,9 +92,7 @@ int config_load(const char *path, char *err, size_t errlen)
 			snprintf(err, errlen, "%s:%zu: %s", config_base(path), n, why);
 			goto out;
 		}
-		if (l->argc > 0 &&
-		    ((c = cmd_find(l->argc, l->argv, &nwords)) == NULL || (c->flags & CMD_QUERY))) {
-			cmd_run(l->argc, l->argv, true, &changed, &res); /* for its message */
+		if (l->argc > 0 && cmd_check(l->argc, l->argv, true, &nwords, &res) == NULL) {
 			snprintf(err, errlen, "%s:%zu: %s", config_base(path), n, res.err);
 			ret = -EINVAL;
 			goto out;

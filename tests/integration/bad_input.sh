@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 A=02:00:00:00:00:0a
 B=02:00:00:00:00:0b
+PORT_ADD_USAGE='port add NAME vhost PATH [--server] | port add NAME dpdk DEVARGS | port add NAME tap IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC] | port add NAME afxdp IFACE [--queues N] [--mode native|generic] [--zero-copy] [--xdp-prog OBJ]'
 
 # start lanswitchd on a config that must be refused; prints "rc|stderr"
 refuse_config() {
@@ -30,8 +31,14 @@ test_config_errors() {
 		'1|lanswitchd: error: lanswitch.conf:3: unterminated double quote' \
 		"$(refuse_config '' '' 'port add "g0 vhost /x.sock')"
 	check "usage error" \
-		'1|lanswitchd: error: lanswitch.conf:1: usage: port add NAME vhost PATH [--server] | port add NAME dpdk DEVARGS | port add NAME tap IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC] | port add NAME afxdp IFACE [--queues N] [--mode native|generic] [--zero-copy] [--xdp-prog OBJ]' \
+		'1|lanswitchd: error: lanswitch.conf:1: port add: missing vhost, dpdk, tap or afxdp after "g0" (usage: '"$PORT_ADD_USAGE"')' \
 		"$(refuse_config 'port add g0')"
+	check "usage error on the last line, found before any line runs" \
+		'1|lanswitchd: error: lanswitch.conf:2: port set: missing N after "vlan" (usage: port set NAME vlan N | port set NAME trunk N[,M...] [--native N] | port set NAME block|unblock MAC)' \
+		"$(refuse_config "port add g0 vhost $g0 --server" 'port set g0 vlan')"
+	check "lanctl's own command" \
+		'1|lanswitchd: error: lanswitch.conf:1: "help" runs inside lanctl; the switch does not take it' \
+		"$(refuse_config 'help')"
 	check "query in a config" \
 		'1|lanswitchd: error: lanswitch.conf:1: "port list" only reads; it has no place in a configuration file' \
 		"$(refuse_config 'port list')"
@@ -155,8 +162,11 @@ test_control_socket() {
 	check "unknown command" '{"ok":false,"error":"unknown command \"port frobnicate\""}' \
 		"$(raw '{"args":["port","frobnicate"]}\n')"
 	check "unknown port type" \
-		'{"ok":false,"error":"port \"x\": unknown port type \"frob\" (vhost, dpdk, tap, afxdp)"}' \
+		'{"ok":false,"error":"port add: expected vhost, dpdk, tap or afxdp, got \"frob\" (usage: '"$PORT_ADD_USAGE"')"}' \
 		"$(raw '{"args":["port","add","x","frob","y"]}\n')"
+	check "lanctl's own command" \
+		'{"ok":false,"error":"\"help\" runs inside lanctl; the switch does not take it"}' \
+		"$(raw '{"args":["help","port"]}\n')"
 	check "NUL byte" '{"ok":false,"error":"bad request: NUL byte in request"}' \
 		"$(raw '{"args":["stats"]}\x00\n')"
 	check "two requests, two replies" 2 "$(raw '{"args":["stats"]}\n{"args":["fdb","show"]}\n' | wc -l)"

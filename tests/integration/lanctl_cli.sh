@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # lanctl's grammar: --help lists every command the switch takes, generated from the grammar,
 # with no switch running; a usage error is exit code 2 and the grammar's message, without
-# touching the socket; and the switch takes every form --help lists.
-ALL_TESTS="t_help_without_switch t_usage_errors_stay_local t_switch_takes_every_form"
+# touching the socket; a config file gets the same message from the switch, with its
+# file and line; and the switch takes every form --help lists.
+ALL_TESTS="t_help_without_switch t_usage_errors_stay_local t_config_same_grammar
+	t_switch_takes_every_form"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
 
@@ -152,6 +154,35 @@ lanctl: $NOSOCK: No such file or directory
 EOF
 }
 
+# start lanswitchd on a config that must be refused; prints "rc|error line"
+refuse_config() {
+	printf '%s\n' "$@" >"$T/lanswitch.conf"
+	timeout 30 "$LANSWITCHD" --config "$T/lanswitch.conf" --socket "$T/bad.sock" \
+		--state "$T/bad.state" -- -l 0,1 --file-prefix "${PREFIX}c" --in-memory --no-pci \
+		--log-level=error >/dev/null 2>"$T/bad.err"
+	echo "$?|$(grep 'lanswitchd: error' "$T/bad.err")"
+}
+
+# same_message LINE USAGE: lanctl's message for LINE, from the switch for a config line
+same_message() {
+	local msg words
+	read -ra words <<<"$1"
+	msg=$(lanctl_none "${words[@]}" 2>&1 | head -1)
+	check "config line \"$1\"" "1|lanswitchd: error: lanswitch.conf:2: ${msg#lanctl: } (usage: $2)" \
+		"$(refuse_config 'fdb set aging 60' "$1")"
+}
+
+t_config_same_grammar() {
+	same_message 'port del' 'port del NAME'
+	same_message 'port set g0 trunk 10 --native 2 --native 3' \
+		'port set NAME vlan N | port set NAME trunk N[,M...] [--native N] | port set NAME block|unblock MAC'
+	same_message 'fdb add 02:00:00:00:00:01 g0 vlan' 'fdb add MAC PORT [vlan N]'
+	check "config line port add h tap" \
+		'1|lanswitchd: error: lanswitch.conf:1: port add: missing CIDR after "--address" (usage: port add NAME vhost PATH [--server] | port add NAME dpdk DEVARGS | port add NAME tap IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC] | port add NAME afxdp IFACE [--queues N] [--mode native|generic] [--zero-copy] [--xdp-prog OBJ])' \
+		"$(refuse_config 'port add h tap h0 --address')"
+	check "no state written" no "$(test -e "$T/bad.state" && echo yes || echo no)"
+}
+
 # Every form --help lists, as a command: with no optional part, and with each once. Values
 # that the switch refuses for what they mean (a relative PATH, lo already there, no port
 # zz), never for their shape: nothing is made.
@@ -214,10 +245,13 @@ t_switch_takes_every_form() {
 	replies=$(lanctl_none --help | commands_of | forms_as_requests | send_all)
 	n=$(grep -c . <<<"$replies")
 	check "two commands per form" $((2 * $(grep -c '^  [a-z]' <<<"$COMMANDS"))) "$n"
-	# help runs in lanctl: the switch does not know it (yet)
 	check "none refused for its words" "" \
 		"$(grep -v '"args": \["help"' <<<"$replies" |
 			grep -E 'unknown command|usage|only reads|runs inside')"
+	check "the switch leaves help to lanctl" \
+		'{"args": ["help"]} -> {"ok":false,"error":"\"help\" runs inside lanctl; the switch does not take it"}
+{"args": ["help", "port", "add"]} -> {"ok":false,"error":"\"help\" runs inside lanctl; the switch does not take it"}' \
+		"$(grep '"args": \["help"' <<<"$replies")"
 	check "these taken" '{"args": ["config", "show"]}
 {"args": ["fdb", "flush"]}
 {"args": ["fdb", "show"]}

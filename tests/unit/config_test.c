@@ -72,11 +72,14 @@ static void test_load_errors(void **state)
 	        "c.conf", "port list\n",
 	        "c.conf:1: \"port list\" only reads; it has no place in a configuration file");
 	expect_load_error("d.conf", "port add x\n",
-	                  "d.conf:1: usage: port add NAME vhost PATH [--server] | "
+	                  "d.conf:1: port add: missing vhost, dpdk, tap or afxdp after \"x\" "
+	                  "(usage: port add NAME vhost PATH [--server] | "
 	                  "port add NAME dpdk DEVARGS | port add NAME tap IFNAME [--address "
 	                  "CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC] | port "
 	                  "add NAME afxdp IFACE [--queues N] [--mode native|generic] "
-	                  "[--zero-copy] [--xdp-prog OBJ]");
+	                  "[--zero-copy] [--xdp-prog OBJ])");
+	expect_load_error("d2.conf", "help\n",
+	                  "d2.conf:1: \"help\" runs inside lanctl; the switch does not take it");
 	expect_load_error("e.conf", "port add p0 dpdk net_ring_t0\nport set p0 vlan 4095\n",
 	                  "e.conf:2: bad VLAN \"4095\": expected 1-4094");
 	expect_load_error("f.conf", "port add p0 dpdk net_ring_t0\nport set p0 trunk 10,x\n",
@@ -137,6 +140,9 @@ static void test_bad_last_line_applies_nothing(void **state)
 	expect_nothing_applied("l1.conf", "port frobnicate");
 	expect_nothing_applied("l2.conf", "frobnicate");
 	expect_nothing_applied("l3.conf", "port set p0 vlan \"10");
+	/* the words against the command's forms, before any line runs */
+	expect_nothing_applied("l4.conf", "port set p0 vlan");
+	expect_nothing_applied("l5.conf", "fdb add 02:00:00:00:00:01 p0 10");
 }
 
 /* KNOWN BUG: a query command is found in the first pass, refused only in the second. */
