@@ -28,8 +28,7 @@ static const char help_head[] =
         "  -j, --json           print the result as one line of JSON, for every command\n"
         "  -t, --timeout SECS   give up waiting for the daemon after SECS seconds\n"
         "                       (default 10, 0 waits forever)\n"
-        "  -h, --help           print this help; with COMMAND (before or after it), that\n"
-        "                       command's\n"
+        "  -h, --help           print this help; COMMAND --help prints COMMAND's\n"
         "\n"
         "Commands:\n";
 
