@@ -21,6 +21,7 @@ struct json_object;
 struct cmd_result {
 	struct json_object *json; /* the reply's "result"; NULL means {} */
 	char err[CMD_ERR_MAX];
+	bool subscribe; /* the connection now streams events (monitor) */
 };
 
 struct cmd_handler {

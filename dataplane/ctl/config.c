@@ -140,8 +140,11 @@ static int config_fsync_dir(const char *path)
 
 static uint64_t config_state_digest; /* of the config file the running state grew from */
 
-/* temp file, fsync, rename, fsync the directory: a crash leaves the old state or the new */
-int config_save_state(const char *state)
+/*
+ * temp file, fsync, rename, fsync the directory: a crash leaves the old state or the new. On
+ * failure err says which file and why (the running configuration is unchanged by it).
+ */
+int config_save_state(const char *state, char *err, size_t errlen)
 {
 	char tmp[4096];
 	FILE *f;
@@ -162,7 +165,10 @@ int config_save_state(const char *state)
 	}
 	if (fclose(f) != 0 || rename(tmp, state) != 0)
 		goto err_unlink;
-	return config_fsync_dir(state);
+	ret = config_fsync_dir(state);
+	if (ret < 0)
+		goto err_msg;
+	return 0;
 
 err_unlink:
 	ret = -errno;
@@ -170,7 +176,9 @@ err_unlink:
 	errno = -ret;
 err:
 	ret = -errno;
-	LOG_ERR("state file %s: %s", state, strerror(-ret));
+err_msg:
+	snprintf(err, errlen, "state file %s: %s", state, strerror(-ret));
+	LOG_ERR("%s", err);
 	return ret;
 }
 
@@ -221,6 +229,7 @@ int config_startup(const char *config, const char *state, char *err, size_t errl
 		if (ret < 0)
 			return ret;
 	}
-	config_save_state(state);
+	/* a state that cannot be written is no reason not to switch: said in the log */
+	config_save_state(state, err, errlen);
 	return 0;
 }

@@ -12,7 +12,7 @@
 void config_describe(FILE *out);
 int config_load(const char *path, char *err, size_t errlen);
 int config_startup(const char *config, const char *state, char *err, size_t errlen);
-int config_save_state(const char *state);
+int config_save_state(const char *state, char *err, size_t errlen);
 uint64_t config_digest(const char *path);
 
 #endif

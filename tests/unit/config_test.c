@@ -197,7 +197,7 @@ static void test_state_after_vlan_change_loads(void **state)
 	unlink(st);
 	assert_int_equal(config_startup(cfg, st, err, sizeof(err)), 0);
 	assert_int_equal(cmd_run(RTE_DIM(argv), argv, false, &changed, &res), 0);
-	assert_int_equal(config_save_state(st), 0);
+	assert_int_equal(config_save_state(st, err, sizeof(err)), 0);
 	port_del_all();
 	fdb_flush(-1, true);
 	ret = config_startup(cfg, st, err, sizeof(err));
@@ -288,7 +288,7 @@ static void test_state_survives_restart(void **state)
 	/* a change at run time, saved as the control socket does */
 	assert_int_equal(cmd_run(RTE_DIM(argv), argv, false, &changed, &res), 0);
 	assert_true(changed);
-	assert_int_equal(config_save_state(st), 0);
+	assert_int_equal(config_save_state(st, err, sizeof(err)), 0);
 	before = describe();
 
 	restart(cfg, st); /* same config: the state is loaded, with the runtime change */
