@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 struct json_object;
 struct cmd_def;
@@ -22,6 +23,30 @@ enum lanctl_exit {
 	LANCTL_EXIT_USAGE = 2,   /* lanctl's options or limits, or words the grammar refuses */
 	LANCTL_EXIT_SOCKET = 3,  /* no answer: connect, I/O, timeout, malformed reply */
 };
+
+/* lanctl's global options. */
+struct lanctl_opts {
+	const char *socket;
+	double timeout_s; /* 0: wait forever */
+	bool json;
+	bool help;
+};
+
+/* client.c: the control socket's client side. Each returns 0 or a negative errno. */
+int client_request_build(char **words, int nwords, char **request, size_t *len);
+struct timespec client_deadline(double timeout_s);
+/* Milliseconds left for poll(): -1 without a deadline, 0 once it passed. */
+int client_remaining_ms(const struct timespec *deadline);
+int client_connect(const char *path, double timeout_s, int *fd);
+int client_send(int fd, const char *buf, size_t len);
+/* Up to the first newline (dropped), NUL-terminated, until *deadline (NULL: none); what
+ * follows the newline is not kept: for one reply, not for a stream. */
+int client_recv_line(int fd, const struct timespec *deadline, char **line, size_t *len);
+/* -EPROTO with *why when the line is not a reply envelope. */
+int client_reply_parse(const char *line, size_t len, struct json_object **reply, const char **why);
+/* "lanctl: SOCKET: STEP: WHY" on stderr (without STEP when NULL). */
+void client_fail(const struct lanctl_opts *opts, const char *step, const char *why);
+void client_fail_recv(const struct lanctl_opts *opts, int rc);
 
 /*
  * Result printers. Each returns 0 once it printed, or -EPROTO without printing anything
