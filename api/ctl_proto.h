@@ -13,8 +13,28 @@
  *	{"ok":true,"result":<value>}\n		value: an array for list commands, else {}
  *	{"ok":false,"error":"port \"g0\": already exists"}\n
  *
- * A connection may carry any number of requests. A request longer than CTL_MAX_REQUEST
- * bytes is answered with an error and the connection is closed.
+ * A connection may carry any number of requests; the daemon reads the next one once the
+ * client has taken the reply to the last. A request longer than CTL_MAX_REQUEST bytes is
+ * answered with an error and the connection is closed. A change the daemon made but could
+ * not save to its state file is answered {"ok":false,"error":"the change is live but not
+ * saved: state file ...: <why>"}.
+ *
+ * {"args":["monitor"]} makes the connection a stream: after its reply, one line per event,
+ * in the order they happened, until the client closes it:
+ *
+ *	{"event":"port_added","ts":1796643533.474,"port":"g0","type":"vhost"}
+ *
+ * "event" names the kind and "ts" is when it happened (seconds since the epoch); the other
+ * keys are the kind's own, and a client must expect kinds it does not know:
+ *   port_added: port, type          port_removed: port
+ *   link: port, link ("up"|"down"), reason ("guest connected", "carrier lost", ...)
+ *   fdb_learned, fdb_aged: mac, vlan, port       fdb_moved: mac, vlan, port, from
+ *   fdb_suppressed: count (fdb events not sent: at most 100 a second per worker)
+ *   fdb_full: state ("raised"|"cleared"), entries, capacity
+ *   events_lost: count (the daemon's event ring was full)
+ * A subscriber that leaves events unread past a bound (256 KiB beyond what its socket holds)
+ * is disconnected; when the same process subscribes again, its reply's result says so:
+ * {"dropped":{"ts":...,"reason":"it did not read its events","unread_bytes":N}}.
  *
  * Result shapes (field names are the contract that scripts use):
  *   port list: [{"name","type","link":"up"|"down","rx_packets","rx_bytes","tx_packets",
@@ -23,6 +43,7 @@
  *   fdb show:  [{"mac","port","vlan","age_s","static":bool}]
  *   stats:     [{"lcore","packets","busy_cycles","idle_cycles","fdb_full"}]
  *   config show: {"lines":["port add ...", ...]}
+ *   monitor:   {} or {"dropped":{...}} (above), then the events
  */
 #ifndef LANSWITCH_CTL_PROTO_H
 #define LANSWITCH_CTL_PROTO_H

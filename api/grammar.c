@@ -90,6 +90,12 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 		.help = "the running configuration, as config-file lines",
 		.flags = CMD_QUERY,
 	},
+	[CMD_MONITOR] = {
+		.words = { "monitor", NULL },
+		.forms = { { "", NULL } },
+		.help = "print events as they happen (ports, links, FDB) until interrupted",
+		.flags = CMD_QUERY | CMD_STREAM,
+	},
 	[CMD_HELP] = {
 		.words = { "help", NULL },
 		.forms = { { "[GROUP [COMMAND]]", NULL } },

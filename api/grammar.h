@@ -36,6 +36,7 @@ enum cmd_id {
 	CMD_FDB_SET,
 	CMD_STATS,
 	CMD_CONFIG_SHOW,
+	CMD_MONITOR,
 	CMD_HELP,
 	CMD_MAX
 };
@@ -44,7 +45,7 @@ enum cmd_flags {
 	CMD_CHANGES = 1 << 0, /* changes the configuration: saved to the state file */
 	CMD_QUERY = 1 << 1,   /* only reads: refused in a config file */
 	CMD_LOCAL = 1 << 2,   /* runs inside lanctl, never sent to the switch (help, vm ...) */
-	/* 1 << 3 is for CMD_STREAM: a reply followed by a stream of lines (monitor) */
+	CMD_STREAM = 1 << 3,  /* its reply is followed by a stream of lines (monitor) */
 };
 
 #define CMD_WORDS_MAX 2

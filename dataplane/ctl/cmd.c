@@ -13,7 +13,7 @@ const struct cmd_handler cmd_handlers[CMD_MAX] = {
 	[CMD_FDB_SHOW] = { cmd_fdb_show },       [CMD_FDB_ADD] = { cmd_fdb_add },
 	[CMD_FDB_DEL] = { cmd_fdb_del },         [CMD_FDB_FLUSH] = { cmd_fdb_flush },
 	[CMD_FDB_SET] = { cmd_fdb_set },         [CMD_STATS] = { cmd_stats },
-	[CMD_CONFIG_SHOW] = { cmd_config_show },
+	[CMD_CONFIG_SHOW] = { cmd_config_show }, [CMD_MONITOR] = { cmd_monitor },
 	/* CMD_HELP: lanctl's own */
 };
 

@@ -59,5 +59,6 @@ int cmd_fdb_flush(const struct cmd_def *def, int argc, char **argv, struct cmd_r
 int cmd_fdb_set(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
 int cmd_stats(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
 int cmd_config_show(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
+int cmd_monitor(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
 
 #endif

@@ -35,3 +35,10 @@ int cmd_config_show(const struct cmd_def *def, int argc, char **argv, struct cmd
 	json_object_object_add(res->json, "lines", lines);
 	return 0;
 }
+
+/* The connection becomes a stream of events (ctl_server.c sends them). */
+int cmd_monitor(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
+{
+	res->subscribe = true;
+	return 0;
+}

@@ -418,6 +418,8 @@ static bool ctl_client_read(struct ctl_client *c)
 	return true;
 }
 
+/* A free slot, or the one of the client idle the longest; a quiet monitor is not idle, it
+ * waits for events: it goes only when every slot is a monitor. */
 static struct ctl_client *ctl_client_slot(void)
 {
 	struct ctl_client *c, *idlest = NULL;
@@ -427,7 +429,8 @@ static struct ctl_client *ctl_client_slot(void)
 		c = &ctl.clients[i];
 		if (c->fd < 0)
 			return c;
-		if (idlest == NULL || c->active < idlest->active)
+		if (idlest == NULL || (idlest->monitor && !c->monitor) ||
+		    (idlest->monitor == c->monitor && c->active < idlest->active))
 			idlest = c;
 	}
 	LOG_WARN("control socket: %d clients connected, closing the one idle longest",

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <rte_malloc.h>
 
+#include "ctl/event_ctl.h"
 #include "ctl/fdb_ctl.h"
 #include "ctl/mac.h"
 #include "fast/vlan.h"
@@ -90,6 +91,15 @@ static bool fdb_matches(const struct fdb_match *m, const struct fdb_key *k, uint
 	return true;
 }
 
+/* An entry aged out: lanctl monitor hears of it (within the control thread's budget). */
+static void fdb_aged_event(const struct fdb_key *k, uint64_t d, uint32_t now)
+{
+	const struct port *p = FDB_PORT(d) < PORT_MAX ? port_table[FDB_PORT(d)] : NULL;
+
+	if (p != NULL)
+		event_post_aged(&k->mac, k->vlan, p, now);
+}
+
 /* Delete every matching entry, in batches so one grace period covers many. Entries never
  * move in the table, so unlinking while iterating misses none. */
 static unsigned int fdb_delete_matching(const struct fdb_match *m)
@@ -109,6 +119,8 @@ static unsigned int fdb_delete_matching(const struct fdb_match *m)
 				continue;
 			fdb_table_unlink(&fdb.table, p);
 			pos[n++] = p;
+			if (m->aged_only)
+				fdb_aged_event(&k, data, m->now);
 		}
 		fdb_reclaim(pos, n);
 		total += n;

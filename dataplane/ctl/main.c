@@ -25,6 +25,7 @@
 #include "api/ctl_proto.h"
 #include "ctl/config.h"
 #include "ctl/ctl_server.h"
+#include "ctl/event_ctl.h"
 #include "ctl/fdb_ctl.h"
 #include "ctl/log.h"
 #include "ctl/netlink.h"
@@ -164,7 +165,7 @@ static void main_notify(const char *msg)
 #endif
 }
 
-/* The control thread: requests, link state every tick, aging every second. */
+/* The control thread: requests, link state and events every tick, aging every second. */
 static void main_loop(void)
 {
 	uint32_t now, aged = 0;
@@ -177,8 +178,10 @@ static void main_loop(void)
 		now = worker_now;
 		if (now != aged) {
 			fdb_age(now);
+			event_tick(now);
 			aged = now;
 		}
+		event_drain();
 	}
 }
 
@@ -246,11 +249,17 @@ int main(int argc, char **argv)
 		LOG_ERR("mbuf pool: %s (are hugepages reserved?)", rte_strerror(rte_errno));
 		goto out_eal;
 	}
+	/* before the workers and the ports, who post to it */
+	err_code = event_init((int)rte_socket_id());
+	if (err_code < 0) {
+		LOG_ERR("event ring: %s", rte_strerror(-err_code));
+		goto out_pool;
+	}
 	/* both return the error themselves; rte_errno is whatever DPDK last left there */
 	err_code = worker_init(rte_lcore_count() - 1, pool);
 	if (err_code < 0) {
 		LOG_ERR("workers: %s", strerror(-err_code));
-		goto out_pool;
+		goto out_events;
 	}
 	err_code = fdb_init(o.fdb_size, worker_qsbr);
 	if (err_code < 0) {
@@ -298,6 +307,8 @@ out_workers:
 	netlink_fini();
 	fdb_fini();
 	worker_fini();
+out_events:
+	event_fini();
 out_pool:
 	rte_mempool_free(pool);
 out_eal:

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "api/words.h"
+#include "ctl/event_ctl.h"
 #include "ctl/fdb_ctl.h"
 #include "ctl/log.h"
 #include "ctl/port_table.h"
@@ -154,6 +155,7 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 	p->worker = worker_pick();
 	rte_spinlock_init(&p->tx_lock);
 	p->gen = ++port_gen;
+	p->link_told = PORT_LINK_UNTOLD; /* until port_added is posted */
 	ret = ops->open(p, argc, argv, err, errlen);
 	if (ret < 0)
 		goto err_free;
@@ -168,6 +170,11 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 	worker_assign();
 	LOG_INFO("port \"%s\": added (%s, slot %d, worker %u): %s", name, type, slot, p->worker,
 	         p->status);
+	/* announced first, its link after: a guest that connected while the port was opened
+	 * is told after the port it connected to */
+	event_post_port(EVENT_PORT_ADDED, p);
+	__atomic_store_n(&p->link_told, 0, __ATOMIC_RELEASE);
+	port_link_report(p);
 	if (p->warning[0] != '\0')
 		LOG_WARN("port \"%s\": %s", name, p->warning);
 	return 0;
@@ -183,6 +190,8 @@ static void port_remove(struct port *p)
 {
 	uint16_t slot = p->index;
 
+	/* going, not down: a guest that disconnects now is no link event */
+	__atomic_store_n(&p->link_told, PORT_LINK_UNTOLD, __ATOMIC_RELEASE);
 	shared_publish(&p->up, false);
 	port_table_publish(slot, NULL);
 	worker_assign(); /* returns after a grace period: no worker sees p now */
@@ -190,6 +199,7 @@ static void port_remove(struct port *p)
 	fdb_flush(slot, true);
 	worker_port_reset(slot);
 	LOG_INFO("port \"%s\": removed", p->name);
+	event_post_port(EVENT_PORT_REMOVED, p);
 	port_free(p);
 }
 
@@ -339,7 +349,9 @@ static struct json_object *port_json(const struct port *p)
 	json_object_object_add(o, "status", json_object_new_string(p->status));
 	json_object_object_add(o, "warning",
 	                       p->warning[0] ? json_object_new_string(p->warning) : NULL);
-	json_object_object_add(o, "link_downs", json_object_new_uint64(p->link_downs));
+	json_object_object_add(
+	        o, "link_downs",
+	        json_object_new_uint64(__atomic_load_n(&p->link_downs, __ATOMIC_RELAXED)));
 	port_json_vlan(p->vlan, o);
 	if (p->ops->show != NULL)
 		p->ops->show(p, o);

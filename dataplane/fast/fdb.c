@@ -4,14 +4,15 @@
 
 struct fdb fdb;
 
-/* A MAC not in the table. Full means full: the frame is flooded and nothing is evicted. A
- * static entry made meanwhile (the same MAC twice in a burst finds the first's entry) stays. */
+/*
+ * A MAC not in the table: 1 when it is new (lanctl monitor hears of it), 0 when it was there
+ * after all. Full means full: the frame is flooded and nothing is evicted. A static entry made
+ * meanwhile (the same MAC twice in a burst finds the first's entry) stays.
+ */
 int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now)
 {
-	int ret = fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now), fdb.size,
-	                        FDB_DATA(0, 1, 0));
-
-	return ret < 0 ? ret : 0;
+	return fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now), fdb.size,
+	                     FDB_DATA(0, 1, 0));
 }
 
 /*

@@ -233,14 +233,26 @@ static inline void fwd_unicast_run(struct worker *w, struct port *in, uint16_t i
 	}
 }
 
+/* Where a MAC was before it moved, for lanctl monitor: a port name, whole (event_post_fdb). */
+static const char *fwd_port_name(uint16_t slot)
+{
+	static const char gone[PORT_NAME_MAX] = "?";
+	const struct port *p = slot < PORT_MAX ? shared_read(&port_table[slot]) : NULL;
+
+	return p != NULL ? p->name : gone;
+}
+
 static inline void fwd_learn(struct worker *w, struct port *in, uint64_t word, bool hit,
                              uint64_t data, uint32_t now)
 {
 	struct fdb_key k = fdb_key_of(word);
+	int ret;
 
 	if (likely(hit)) {
-		if (unlikely(fdb_stale(data, in->index, now)))
-			fdb_refresh(&k, data, in->index, now);
+		if (unlikely(fdb_stale(data, in->index, now)) &&
+		    fdb_refresh(&k, data, in->index, now) == 0 && FDB_PORT(data) != in->index)
+			event_post_fdb(&w->ev_fdb, now, EVENT_FDB_MOVED, &k.mac, k.vlan, in->name,
+			               fwd_port_name(FDB_PORT(data)));
 		return;
 	}
 	/* While the table is full, do not ask it again for every frame of every new MAC. */
@@ -248,12 +260,15 @@ static inline void fwd_learn(struct worker *w, struct port *in, uint64_t word, b
 		w->fdb_full++;
 		return;
 	}
-	if (fdb_learn(&k, in->index, now) == -ENOSPC) {
+	ret = fdb_learn(&k, in->index, now);
+	if (ret == -ENOSPC) {
 		w->fdb_full++;
 		w->full_until = rte_rdtsc() + rte_get_tsc_hz() / 1000;
-	} else {
-		w->full_until = 0;
+		return;
 	}
+	w->full_until = 0;
+	if (ret == 1)
+		event_post_fdb(&w->ev_fdb, now, EVENT_FDB_LEARNED, &k.mac, k.vlan, in->name, NULL);
 }
 
 /*

@@ -23,6 +23,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "fast/drop.h"
+#include "fast/event.h"
 #include "ports/port.h"
 
 #define WORKER_MAX 16
@@ -76,7 +77,8 @@ struct worker {
 	uint64_t polls_total; /* passes over the ports: packets / polls is the mean batch */
 	uint64_t busy_cycles;
 	uint64_t idle_cycles;
-	uint64_t fdb_full; /* event: a new MAC not learned because the FDB was full */
+	uint64_t fdb_full;          /* event: a new MAC not learned because the FDB was full */
+	struct event_budget ev_fdb; /* fdb events this worker may still post (fast/event.h) */
 
 	struct port_stats stats[PORT_MAX];
 	struct txbuf tx[PORT_MAX];

@@ -72,6 +72,10 @@ struct port_ops {
 	void (*describe_set)(const struct port *p, FILE *out);
 	/* A kernel interface changed; ev == NULL: events were lost, ask the kernel again. */
 	void (*link_event)(struct port *p, const struct port_link_event *ev);
+	/* What the link going up and down means for this type ("guest connected"), for the
+	 * log and lanctl monitor; NULL: "link up", "link down". */
+	const char *link_up_why;
+	const char *link_down_why;
 };
 
 /*
@@ -116,13 +120,27 @@ struct port {
 	uint16_t txq_max; /* 0, or the most tx queues port_eth_start() may set up */
 	char status[PORT_STATUS_MAX];
 	char warning[PORT_STATUS_MAX]; /* open() did less than asked (a fallback): say so */
-	uint64_t link_downs;           /* times the link went down while a port */
+
+	/* the link's bookkeeping (ports/port_link.c): any thread that changes `up`, atomically */
+	uint64_t link_downs;     /* times the link went down while a port */
+	const char *link_why[2]; /* why it last went down ([0]) and up ([1]) */
+	uint8_t link_told;       /* what lanctl monitor was told last: 0, 1, PORT_LINK_UNTOLD */
 };
+
+#define PORT_LINK_UNTOLD 2 /* link_told of a port not announced (yet, or any more) */
 
 extern struct port *port_table[PORT_MAX]; /* shared */
 extern uint16_t port_table_len; /* shared: highest used slot + 1, bound of the flood loop */
 
 struct port *port_find(const char *name);
+
+/*
+ * The link is up or down now, for why (NULL: the type's word for it): counted, logged and
+ * told to lanctl monitor once; false when it was so already. Any thread.
+ */
+bool port_link_set(struct port *p, bool up, const char *why);
+/* Tell lanctl monitor the link's state if it has not been told it (port_link_set does). */
+void port_link_report(struct port *p);
 
 /* Helpers shared by the ethdev-backed port types (ports/port_eth.c). */
 int port_eth_start(struct port *p, char *err, size_t errlen);

@@ -259,15 +259,7 @@ static void afxdp_set_status(struct port *p, const struct afxdp_priv *a, const c
 
 static void afxdp_set_link(struct port *p, struct afxdp_priv *a, bool running)
 {
-	bool up = shared_read(&p->up);
-
-	if (up && !running) {
-		p->link_downs++;
-		LOG_INFO("port \"%s\": interface %s: link down", p->name, a->ifname);
-	} else if (!up && running) {
-		LOG_INFO("port \"%s\": interface %s: link up", p->name, a->ifname);
-	}
-	shared_publish(&p->up, running);
+	port_link_set(p, running, running ? "interface up" : "interface down or no carrier");
 	afxdp_set_status(p, a, running ? "" : "link down");
 }
 
@@ -410,10 +402,8 @@ static void afxdp_show(const struct port *p, struct json_object *o)
 /* The interface was deleted under the port: down, counted, until the port is removed. */
 static void afxdp_gone(struct port *p, struct afxdp_priv *a)
 {
-	if (shared_read(&p->up))
-		p->link_downs++;
-	shared_publish(&p->up, false);
 	LOG_WARN("port \"%s\": interface %s was deleted", p->name, a->ifname);
+	port_link_set(p, false, "interface deleted");
 	afxdp_set_status(p, a, "interface deleted");
 }
 

@@ -16,13 +16,10 @@
 static void port_eth_link_update(struct port *p)
 {
 	struct rte_eth_link link;
-	bool up;
 
 	if (rte_eth_link_get_nowait(p->eth_id, &link) != 0)
 		return;
-	up = link.link_status == RTE_ETH_LINK_UP;
-	if (up != shared_read(&p->up))
-		shared_publish(&p->up, up);
+	port_link_set(p, link.link_status == RTE_ETH_LINK_UP, NULL);
 }
 
 /* Runs on the thread that saw the change (for vhost, DPDK's vhost-events thread), so a
@@ -122,10 +119,5 @@ void port_eth_stop(struct port *p)
 
 void port_eth_poll(struct port *p)
 {
-	bool was = shared_read(&p->up), now;
-
 	port_eth_link_update(p);
-	now = shared_read(&p->up);
-	if (was != now)
-		LOG_INFO("port \"%s\": link %s", p->name, now ? "up" : "down");
 }

@@ -449,4 +449,6 @@ const struct port_ops port_tap_ops = {
 	.describe = tap_describe,
 	.show = tap_show,
 	.poll = tap_poll,
+	.link_up_why = "interface up",
+	.link_down_why = "interface down",
 };

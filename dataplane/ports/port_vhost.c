@@ -348,4 +348,6 @@ const struct port_ops port_vhost_ops = {
 	.describe = vhost_describe,
 	.show = vhost_show,
 	.poll = vhost_poll,
+	.link_up_why = "guest connected",
+	.link_down_why = "guest disconnected",
 };

@@ -34,6 +34,7 @@ COMMANDS=$(cat <<'EOF'
   fdb set aging SECONDS                     0: never age
   stats                                     per worker: packets, cycles/packet, busy %, fdb_full
   config show                               the running configuration, as config-file lines
+  monitor                                   print events as they happen (ports, links, FDB) until interrupted
   help [GROUP [COMMAND]]                    this help, or that of a group or a command
 EOF
 )
@@ -255,6 +256,7 @@ t_switch_takes_every_form() {
 	check "these taken" '{"args": ["config", "show"]}
 {"args": ["fdb", "flush"]}
 {"args": ["fdb", "show"]}
+{"args": ["monitor"]}
 {"args": ["port", "list"]}
 {"args": ["stats"]}' "$(grep '"ok":true' <<<"$replies" | sed 's/ ->.*//' | sort -u)"
 	check "no port made" 0 "$(lanctlj port list | jq length)"

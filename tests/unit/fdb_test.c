@@ -58,7 +58,7 @@ static void test_learn(void **state)
 
 	assert_int_equal(fdb.aging, FDB_DEFAULT_AGING);
 	assert_int_equal(fdb_count(), 0);
-	assert_int_equal(fdb_learn(&k, 3, 100), 0);
+	assert_int_equal(fdb_learn(&k, 3, 100), 1);
 	d = lookup(&k);
 	assert_true(d == FDB_DATA(3, 0, 100));
 	assert_int_equal(FDB_PORT(d), 3);
@@ -72,7 +72,7 @@ static void test_refresh_moves_and_stamps(void **state)
 {
 	struct fdb_key k = key(1, 1);
 
-	assert_int_equal(fdb_learn(&k, 1, 100), 0);
+	assert_int_equal(fdb_learn(&k, 1, 100), 1);
 	/* same second, another port: the MAC moved */
 	assert_int_equal(fdb_refresh(&k, lookup(&k), 2, 100), 0);
 	assert_true(lookup(&k) == FDB_DATA(2, 0, 100));
@@ -89,8 +89,8 @@ static void test_refresh_same_second_writes_nothing(void **state)
 	struct fdb_key k = key(1, 1);
 	uint64_t seen = FDB_DATA(1, 0, 100);
 
-	assert_int_equal(fdb_learn(&k, 1, 100), 0);
-	assert_int_equal(fdb_learn(&k, 7, 107), 0); /* overwrites: the table now holds 7@107 */
+	assert_int_equal(fdb_learn(&k, 1, 100), 1);
+	assert_int_equal(fdb_learn(&k, 7, 107), 0); /* overwrites: 0, not new; now 7@107 */
 	assert_true(lookup(&k) == FDB_DATA(7, 0, 107));
 	assert_int_equal(fdb_refresh(&k, seen, 1, 100), 0);
 	assert_true(lookup(&k) == FDB_DATA(7, 0, 107));
@@ -125,7 +125,7 @@ static void test_static_replaces_dynamic(void **state)
 {
 	struct fdb_key k = key(2, 1);
 
-	assert_int_equal(fdb_learn(&k, 1, 50), 0);
+	assert_int_equal(fdb_learn(&k, 1, 50), 1);
 	assert_int_equal(fdb_add_static(&k, 3), 0);
 	assert_true(lookup(&k) == FDB_DATA(3, 1, 0));
 	assert_int_equal(fdb_count(), 1);
@@ -136,8 +136,8 @@ static void test_aging(void **state)
 	struct fdb_key a = key(1, 1), b = key(2, 1);
 
 	fdb.aging = 10;
-	assert_int_equal(fdb_learn(&a, 1, 100), 0);
-	assert_int_equal(fdb_learn(&b, 1, 105), 0);
+	assert_int_equal(fdb_learn(&a, 1, 100), 1);
+	assert_int_equal(fdb_learn(&b, 1, 105), 1);
 	assert_int_equal(fdb_age(109), 0);
 	assert_true(lookup(&a) == FDB_DATA(1, 0, 100));
 	assert_int_equal(fdb_age(110), 1);
@@ -153,7 +153,7 @@ static void test_aging_zero_never_removes(void **state)
 	struct fdb_key a = key(1, 1);
 
 	fdb.aging = 0;
-	assert_int_equal(fdb_learn(&a, 1, 100), 0);
+	assert_int_equal(fdb_learn(&a, 1, 100), 1);
 	assert_int_equal(fdb_age(100), 0);
 	assert_int_equal(fdb_age(100 + FDB_DEFAULT_AGING), 0);
 	assert_int_equal(fdb_age(UINT32_MAX), 0);
@@ -168,7 +168,7 @@ static void test_capacity(void **state)
 
 	for (i = 0; i < TEST_FDB_SIZE; i++) {
 		k = key((uint8_t)i, 1);
-		assert_int_equal(fdb_learn(&k, (uint16_t)(i % 3), 100 + i), 0);
+		assert_int_equal(fdb_learn(&k, (uint16_t)(i % 3), 100 + i), 1);
 	}
 	assert_int_equal(fdb_count(), TEST_FDB_SIZE);
 	k = key(200, 1);
@@ -190,7 +190,7 @@ static void test_capacity(void **state)
 	/* room again once something is gone */
 	assert_int_equal(fdb_del_mac(&k.mac, 1), 1);
 	k = key(200, 1);
-	assert_int_equal(fdb_learn(&k, 1, 700), 0);
+	assert_int_equal(fdb_learn(&k, 1, 700), 1);
 	assert_int_equal(fdb_count(), TEST_FDB_SIZE);
 }
 
@@ -224,7 +224,7 @@ static void test_flush_port_of_full_table(void **state)
 	assert_int_equal(fdb_init(RTE_DIM(keys), qsbr), 0);
 	for (i = 0; i < RTE_DIM(keys); i++) {
 		keys[i] = random_key(&x);
-		assert_int_equal(fdb_learn(&keys[i], (uint16_t)(i & 1), 100), 0);
+		assert_int_equal(fdb_learn(&keys[i], (uint16_t)(i & 1), 100), 1);
 		on1 += i & 1;
 	}
 	assert_int_equal(fdb_count(), RTE_DIM(keys));
@@ -245,9 +245,9 @@ static void add_flush_fixture(void)
 	struct fdb_key a = key(1, 1), b = key(2, 1), c = key(3, 1), s = key(4, 1);
 
 	fdb_flush(-1, true);
-	assert_int_equal(fdb_learn(&a, 1, 100), 0);
-	assert_int_equal(fdb_learn(&b, 1, 100), 0);
-	assert_int_equal(fdb_learn(&c, 2, 100), 0);
+	assert_int_equal(fdb_learn(&a, 1, 100), 1);
+	assert_int_equal(fdb_learn(&b, 1, 100), 1);
+	assert_int_equal(fdb_learn(&c, 2, 100), 1);
 	assert_int_equal(fdb_add_static(&s, 1), 0);
 	assert_int_equal(fdb_count(), 4);
 }
@@ -283,8 +283,8 @@ static void test_same_mac_two_vlans_and_del(void **state)
 {
 	struct fdb_key m10 = key(5, 10), m20 = key(5, 20), o10 = key(6, 10);
 
-	assert_int_equal(fdb_learn(&m10, 1, 100), 0);
-	assert_int_equal(fdb_learn(&m20, 2, 101), 0);
+	assert_int_equal(fdb_learn(&m10, 1, 100), 1);
+	assert_int_equal(fdb_learn(&m20, 2, 101), 1);
 	assert_int_equal(fdb_add_static(&o10, 3), 0);
 	assert_int_equal(fdb_count(), 3);
 	assert_true(lookup(&m10) == FDB_DATA(1, 0, 100));
@@ -296,7 +296,7 @@ static void test_same_mac_two_vlans_and_del(void **state)
 	assert_int_equal(fdb_del_mac(&m10.mac, 10), 0);
 	assert_int_equal(fdb_del_mac(&m10.mac, 30), 0);
 
-	assert_int_equal(fdb_learn(&m10, 1, 100), 0);
+	assert_int_equal(fdb_learn(&m10, 1, 100), 1);
 	assert_int_equal(fdb_del_mac(&m10.mac, -1), 2);
 	assert_int_equal(fdb_count(), 1);
 	/* static entries go too: deleting by MAC is explicit */
@@ -310,7 +310,7 @@ static void test_show_json(void **state)
 	struct json_object *arr, *o, *v;
 	size_t i;
 
-	assert_int_equal(fdb_learn(&a, PORT_MAX - 1, 100), 0);
+	assert_int_equal(fdb_learn(&a, PORT_MAX - 1, 100), 1);
 	assert_int_equal(fdb_add_static(&s, PORT_MAX - 1), 0);
 	arr = fdb_show_json(130);
 	assert_int_equal(json_object_array_length(arr), 2);
@@ -343,7 +343,7 @@ static void test_learn_keeps_static(void **state)
 	struct fdb_key s = key(9, 10);
 
 	assert_int_equal(fdb_add_static(&s, 4), 0);
-	assert_int_equal(fdb_learn(&s, 5, 300), 0);
+	assert_int_equal(fdb_learn(&s, 5, 300), 0); /* not new: the static entry stays */
 	assert_true(lookup(&s) == FDB_DATA(4, 1, 0));
 	assert_int_equal(fdb_count(), 1);
 }
@@ -363,7 +363,7 @@ static void test_default_size_fills(void **state)
 	for (i = 0; i < FDB_DEFAULT_SIZE; i++) {
 		k = random_key(&x);
 		k.vlan = (uint16_t)(1 + (i & 7)); /* and some VLANs */
-		assert_int_equal(fdb_learn(&k, (uint16_t)(i % 5), 100), 0);
+		assert_int_equal(fdb_learn(&k, (uint16_t)(i % 5), 100), 1);
 	}
 	assert_int_equal(fdb_count(), FDB_DEFAULT_SIZE);
 	k = key(1, 1);
@@ -400,7 +400,7 @@ static void test_delete_then_reuse(void **state)
 	for (round = 0; round < 8; round++) {
 		for (i = 0; i < TEST_FDB_SIZE; i++) {
 			k = key((uint8_t)i, (uint16_t)(round + 1));
-			assert_int_equal(fdb_learn(&k, 1, 100), 0);
+			assert_int_equal(fdb_learn(&k, 1, 100), 1);
 		}
 		for (i = 0; i < TEST_FDB_SIZE; i += 2) {
 			k = key((uint8_t)i, (uint16_t)(round + 1));
@@ -445,7 +445,7 @@ static void test_refresh_takes_no_lock(void **state)
 	pthread_t t;
 	int joined;
 
-	assert_int_equal(fdb_learn(&r.k, 1, 100), 0);
+	assert_int_equal(fdb_learn(&r.k, 1, 100), 1);
 	rte_spinlock_lock(&fdb.table.lock);
 	assert_int_equal(pthread_create(&t, NULL, refresh_once, &r), 0);
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -468,7 +468,7 @@ static void test_refresh_of_deleted_entry_is_nothing(void **state)
 	struct fdb_key k = key(1, 1);
 	uint64_t seen;
 
-	assert_int_equal(fdb_learn(&k, 1, 100), 0);
+	assert_int_equal(fdb_learn(&k, 1, 100), 1);
 	seen = lookup(&k);
 	assert_int_equal(fdb_del_mac(&k.mac, 1), 1);
 	assert_int_equal(fdb_refresh(&k, seen, 2, 101), -ENOENT);

@@ -493,7 +493,7 @@ static void fill_fdb(unsigned int left)
 		k.mac.addr_bytes[3] = 0x77;
 		k.mac.addr_bytes[4] = (uint8_t)(i >> 8);
 		k.mac.addr_bytes[5] = (uint8_t)i;
-		assert_int_equal(fdb_learn(&k, env.port[2]->index, 1), 0);
+		assert_int_equal(fdb_learn(&k, env.port[2]->index, 1), 1);
 	}
 }
 
