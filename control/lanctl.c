@@ -293,6 +293,8 @@ int main(int argc, char **argv)
 		return help_unknown(err, nwords, words);
 	if (grammar_check(def, nwords - n, words + n, err, sizeof(err)) < 0)
 		return help_usage_error(def, err);
+	if (def->flags & CMD_STREAM)
+		return monitor_run(&opts, words, nwords);
 	if (!(def->flags & CMD_LOCAL))
 		return lanctl_run(&opts, def, words, nwords);
 	if (!lanctl_locals[grammar_id(def)].run) {

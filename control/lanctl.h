@@ -48,6 +48,9 @@ int client_reply_parse(const char *line, size_t len, struct json_object **reply,
 void client_fail(const struct lanctl_opts *opts, const char *step, const char *why);
 void client_fail_recv(const struct lanctl_opts *opts, int rc);
 
+/* monitor.c: `lanctl monitor`, until interrupted; an exit code. */
+int monitor_run(const struct lanctl_opts *opts, char **words, int nwords);
+
 /*
  * Result printers. Each returns 0 once it printed, or -EPROTO without printing anything
  * when the result does not have the shape it knows (the caller then prints the JSON as
@@ -58,6 +61,8 @@ int cmd_port_add_print(struct json_object *result, FILE *out);
 int cmd_fdb_show_print(struct json_object *result, FILE *out);
 int cmd_stats_print(struct json_object *result, FILE *out);
 int cmd_config_show_print(struct json_object *result, FILE *out);
+/* One event of the monitor stream, as a line of text. */
+int cmd_monitor_print_event(struct json_object *event, FILE *out);
 
 /*
  * help.c: help and usage errors from the grammar, printed without the switch. Each returns
