@@ -155,6 +155,7 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 	p->worker = worker_pick();
 	rte_spinlock_init(&p->tx_lock);
 	p->gen = ++port_gen;
+	p->tx_len_max = UINT16_MAX;      /* the types whose device has a limit say so (afxdp) */
 	p->link_told = PORT_LINK_UNTOLD; /* until port_added is posted */
 	ret = ops->open(p, argc, argv, err, errlen);
 	if (ret < 0)

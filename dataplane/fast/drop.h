@@ -22,7 +22,7 @@
 	X(PORT_DOWN, "port_down", in)               /* destination port's link is down */         \
 	X(NO_EGRESS, "no_egress", in)        /* flooded, but no other port is up in the VLAN */   \
 	X(TX_RING_FULL, "tx_ring_full", out) /* egress took it neither in its ring nor held it */ \
-	/* longer than the egress port's MTU + header (+ 4 when it leaves tagged) */              \
+	/* longer than the egress port takes (tx_len_max, + 4 when it leaves tagged) */           \
 	X(TX_OVERSIZED, "tx_oversized", out)                                                      \
 	X(NO_MBUF, "no_mbuf", out) /* no buffer left to copy a flooded or tagged frame */
 

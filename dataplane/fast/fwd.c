@@ -102,7 +102,7 @@ static inline void fwd_output(struct worker *w, const struct port *out, const st
  * Broadcast, multicast and unknown unicast: every other up port that carries the VLAN.
  * Ports that take the frame untagged share the one mbuf (reference count); each port that
  * takes it tagged gets its own copy, since the tag is written into the frame. A port whose
- * MTU the frame exceeds counts it tx_oversized (a tag does not count against it); a frame
+ * tx limit the frame exceeds counts it tx_oversized (a tag does not count against it); a frame
  * that every port so refused was forwarded all the same, and is freed counted there.
  */
 static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uint16_t tci)
@@ -122,7 +122,7 @@ static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uin
 		vs = shared_read(&p->vlan);
 		if (!vlan_member(vs, vid))
 			continue;
-		if (unlikely(len > shared_read(&p->max_len))) {
+		if (unlikely(len > shared_read(&p->tx_len_max))) {
 			w->stats[i].drops[DROP_TX_OVERSIZED]++;
 			nlong++;
 		} else if (vs->pvid == vid) {
@@ -193,9 +193,9 @@ static inline void fwd_enqueue_run(struct worker *w, uint16_t slot, struct rte_m
 /*
  * Runs of frames to one port and VLAN (fwd_dispatch): one set of checks for all of them.
  * in_max: the ingress port's max_len, which fwd_input held every frame to, so the egress
- * port's MTU needs a look at each frame only when it is the smaller one (an afxdp port whose
- * interface has a smaller MTU than a guest's): then frames longer than it are counted
- * tx_oversized there, and the others go on, in order.
+ * port's limit (tx_len_max) needs a look at each frame only when it is the smaller one (an
+ * afxdp port whose interface has a smaller MTU than a guest's): then frames longer than it are
+ * counted tx_oversized there, and the others go on, in order.
  */
 static inline void fwd_unicast_run(struct worker *w, struct port *in, uint16_t in_max,
                                    struct rte_mbuf **pkts, const uint16_t *tci, uint16_t cnt,
@@ -209,7 +209,7 @@ static inline void fwd_unicast_run(struct worker *w, struct port *in, uint16_t i
 
 	if (likely(out != NULL)) {
 		vs = shared_read(&out->vlan);
-		out_max = shared_read(&out->max_len);
+		out_max = shared_read(&out->tx_len_max);
 	}
 	if (unlikely(out == in))
 		reason = DROP_HAIRPIN;

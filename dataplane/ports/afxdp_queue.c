@@ -18,8 +18,8 @@
 /* The longest frame a UMEM frame holds: the kernel keeps XDP_PACKET_HEADROOM in front. */
 #define AFXDP_FRAME_ROOM (AFXDP_FRAME_SIZE - XDP_PACKET_HEADROOM)
 
-/* What reaches afxdp_tx_burst is no longer than the port's max_len, + 4 when it leaves
- * tagged (fwd.c's egress check, tx_oversized), and max_len is at most AFXDP_MTU_MAX + 14
+/* What reaches afxdp_tx_burst is no longer than the port's tx_len_max, + 4 when it leaves
+ * tagged (fwd.c's egress check, tx_oversized), and that is at most AFXDP_MTU_MAX + 14
  * (port_afxdp.c): every frame fits a UMEM frame, none needs a check here. */
 static_assert(AFXDP_MTU_MAX + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN <= AFXDP_FRAME_ROOM,
               "the longest frame the afxdp port may send fits a UMEM frame");

@@ -97,6 +97,10 @@ struct port {
 	uint8_t tx_retries;    /* extra tx attempts when the device took part of a burst */
 	uint16_t max_len;      /* shared: MTU + Ethernet header: longer untagged frames are
 	                        * oversized (afxdp: follows the interface's MTU) */
+	uint16_t tx_len_max;   /* shared: the longest untagged frame its device takes on tx,
+	                        * longer ones are counted tx_oversized: an afxdp port's max_len;
+	                        * UINT16_MAX for the others, whose device or guest takes what its
+	                        * buffers hold (the switch is not told a guest's MTU) */
 	bool up;               /* shared: link up; control thread or the link-state callback */
 	uint16_t worker;       /* the worker that polls its rx queue; fixed for the port's life */
 	struct vlan_set *vlan; /* shared, RCU: replaced whole, the old one freed after a grace

@@ -245,9 +245,12 @@ static int afxdp_open_queues(struct port *p, struct afxdp_priv *a, char *err, si
 /* The interface's MTU, as far as an mbuf holds it. */
 static void afxdp_set_mtu(struct port *p, struct afxdp_priv *a, unsigned int mtu)
 {
+	uint16_t len = (uint16_t)(RTE_MIN(mtu, (unsigned int)AFXDP_MTU_MAX) + RTE_ETHER_HDR_LEN);
+
 	a->mtu = mtu;
-	shared_publish(&p->max_len,
-	               (uint16_t)(RTE_MIN(mtu, (unsigned int)AFXDP_MTU_MAX) + RTE_ETHER_HDR_LEN));
+	shared_publish(&p->max_len, len);
+	/* and on tx: the kernel would drop a longer frame unseen, a UMEM frame holds no more */
+	shared_publish(&p->tx_len_max, len);
 }
 
 static void afxdp_set_status(struct port *p, const struct afxdp_priv *a, const char *why)

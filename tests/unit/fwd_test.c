@@ -553,7 +553,7 @@ static void test_egress_mtu_unicast(void **state)
 	static const uint16_t trunk[] = { 10 }, tagged_fit[] = { 1014 };
 	unsigned int i;
 
-	shared_publish(&env.port[2]->max_len, 1014);
+	shared_publish(&env.port[2]->tx_len_max, 1014);
 	learn_a_b();
 	env_send(2, BCAST, C, -1, 64);
 	env_step();
@@ -590,7 +590,7 @@ static void test_egress_mtu_unicast(void **state)
  * forwarded (counted tx_oversized there), not an ingress drop: rx_packets = forwarded + "in". */
 static void test_egress_mtu_flood(void **state)
 {
-	shared_publish(&env.port[2]->max_len, 1014);
+	shared_publish(&env.port[2]->tx_len_max, 1014);
 	env_send(0, BCAST, A, -1, 1200);
 	env_send(0, BCAST, A, -1, 1000);
 	env_step();
