@@ -32,6 +32,11 @@
  *   fdb_suppressed: count (fdb events not sent: at most 100 a second per worker)
  *   fdb_full: state ("raised"|"cleared"), entries, capacity
  *   events_lost: count (the daemon's event ring was full)
+ *   dhcp_server: port, vlan, message ("offer"|"ack"), mac, ip (the server), client,
+ *                address (the client's MAC, the address it is given)
+ *   host_seen: mac, ip, vlan, port (an address new to the hosts table, or a host that moved)
+ *   arp_reply: mac, ip, vlan, port (the answer to `probe PORT arp IP`)
+ *   snoop_suppressed: count (dhcp_server and host_seen not sent: the same limit)
  * A subscriber that leaves events unread past a bound (256 KiB beyond what its socket holds)
  * is disconnected; when the same process subscribes again, its reply's result says so:
  * {"dropped":{"ts":...,"reason":"it did not read its events","unread_bytes":N}}.
@@ -44,6 +49,7 @@
  *   stats:     [{"lcore","packets","busy_cycles","idle_cycles","fdb_full"}]
  *   config show: {"lines":["port add ...", ...]}
  *   monitor:   {} or {"dropped":{...}} (above), then the events
+ *   hosts:     [{"mac","vlan","port","ipv4":[...],"ipv6":[...],"last_seen_s"}]
  */
 #ifndef LANSWITCH_CTL_PROTO_H
 #define LANSWITCH_CTL_PROTO_H

@@ -267,3 +267,67 @@ void client_fail_recv(const struct lanctl_opts *opts, int rc)
 		break;
 	}
 }
+
+/* One exchange: connect, send, read one line, parse. Says what failed, naming the socket. */
+int client_call(const struct lanctl_opts *opts, const char *request, size_t len,
+                struct json_object **reply)
+{
+	struct timespec deadline = client_deadline(opts->timeout_s);
+	char *line = NULL;
+	const char *why;
+	size_t line_len;
+	int fd = -1, rc;
+
+	rc = client_connect(opts->socket, opts->timeout_s, &fd);
+	if (rc < 0) {
+		client_fail(opts, NULL, strerror(-rc));
+		return rc;
+	}
+	rc = client_send(fd, request, len);
+	if (rc < 0) {
+		client_fail(opts, "sending request", strerror(-rc));
+		goto close_fd;
+	}
+	rc = client_recv_line(fd, opts->timeout_s > 0 ? &deadline : NULL, &line, &line_len);
+	if (rc < 0) {
+		client_fail_recv(opts, rc);
+		goto close_fd;
+	}
+	rc = client_reply_parse(line, line_len, reply, &why);
+	if (rc < 0)
+		client_fail(opts, "malformed reply", rc == -EPROTO ? why : strerror(-rc));
+	free(line);
+close_fd:
+	close(fd);
+	return rc;
+}
+
+int client_command(const struct lanctl_opts *opts, char **words, int nwords,
+                   struct json_object **result)
+{
+	struct json_object *reply = NULL, *ok, *res;
+	char *request = NULL;
+	size_t len;
+	int rc;
+
+	rc = client_request_build(words, nwords, &request, &len);
+	if (rc < 0) {
+		fprintf(stderr, "lanctl: building the request: %s\n", strerror(-rc));
+		return LANCTL_EXIT_USAGE;
+	}
+	rc = client_call(opts, request, len, &reply);
+	free(request);
+	if (rc < 0)
+		return LANCTL_EXIT_SOCKET;
+	json_object_object_get_ex(reply, CTL_KEY_OK, &ok);
+	if (!json_object_get_boolean(ok)) {
+		fprintf(stderr, "lanctl: %s\n",
+		        print_get_str(reply, CTL_KEY_ERROR) ?: "the switch refused the command");
+		json_object_put(reply);
+		return LANCTL_EXIT_REFUSED;
+	}
+	*result = json_object_object_get_ex(reply, CTL_KEY_RESULT, &res) ? json_object_get(res)
+	                                                                 : json_object_new_object();
+	json_object_put(reply);
+	return 0;
+}

@@ -146,7 +146,7 @@ int help_topic(FILE *out, int nwords, char **words)
 	return LANCTL_EXIT_OK;
 }
 
-int help_run(int argc, char **argv)
+int help_run(const struct lanctl_opts *opts, int argc, char **argv)
 {
 	return help_topic(stdout, argc, argv);
 }

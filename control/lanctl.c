@@ -42,16 +42,18 @@ struct lanctl_printer {
 static const struct lanctl_printer lanctl_printers[CMD_MAX] = {
 	[CMD_PORT_LIST] = { cmd_port_list_print },     [CMD_PORT_ADD] = { cmd_port_add_print },
 	[CMD_FDB_SHOW] = { cmd_fdb_show_print },       [CMD_STATS] = { cmd_stats_print },
-	[CMD_CONFIG_SHOW] = { cmd_config_show_print },
+	[CMD_CONFIG_SHOW] = { cmd_config_show_print }, [CMD_HOSTS] = { cmd_hosts_print },
 };
 
 /* The commands lanctl runs itself (CMD_LOCAL), by enum cmd_id. */
 struct lanctl_local {
-	int (*run)(int argc, char **argv); /* argv after the command's words; an exit code */
+	/* argv after the command's words; an exit code */
+	int (*run)(const struct lanctl_opts *opts, int argc, char **argv);
 };
 
 static const struct lanctl_local lanctl_locals[CMD_MAX] = {
 	[CMD_HELP] = { help_run },
+	[CMD_WAIT] = { wait_run },
 };
 
 static const struct option lanctl_long_opts[] = {
@@ -129,40 +131,6 @@ static int lanctl_parse_opts(int argc, char **argv, struct lanctl_opts *opts)
 	return 0;
 }
 
-/* One exchange: connect, send, read one line, parse. Says what failed, naming the socket. */
-static int lanctl_call(const struct lanctl_opts *opts, const char *request, size_t len,
-                       struct json_object **reply)
-{
-	struct timespec deadline = client_deadline(opts->timeout_s);
-	char *line = NULL;
-	const char *why;
-	size_t line_len;
-	int fd = -1, rc;
-
-	rc = client_connect(opts->socket, opts->timeout_s, &fd);
-	if (rc < 0) {
-		client_fail(opts, NULL, strerror(-rc));
-		return rc;
-	}
-	rc = client_send(fd, request, len);
-	if (rc < 0) {
-		client_fail(opts, "sending request", strerror(-rc));
-		goto close_fd;
-	}
-	rc = client_recv_line(fd, opts->timeout_s > 0 ? &deadline : NULL, &line, &line_len);
-	if (rc < 0) {
-		client_fail_recv(opts, rc);
-		goto close_fd;
-	}
-	rc = client_reply_parse(line, line_len, reply, &why);
-	if (rc < 0)
-		client_fail(opts, "malformed reply", rc == -EPROTO ? why : strerror(-rc));
-	free(line);
-close_fd:
-	close(fd);
-	return rc;
-}
-
 /*
  * An empty result prints nothing whatever the command, so a printer sees only what it can
  * show. A shape the printer does not know is still shown, as JSON, rather than hidden.
@@ -221,7 +189,7 @@ static int lanctl_run(const struct lanctl_opts *opts, const struct cmd_def *def,
 		fprintf(stderr, "lanctl: building the request: %s\n", strerror(-rc));
 		return LANCTL_EXIT_SOCKET;
 	}
-	if (lanctl_call(opts, request, len, &reply) < 0)
+	if (client_call(opts, request, len, &reply) < 0)
 		goto free_request;
 
 	json_object_object_get_ex(reply, CTL_KEY_OK, &ok);
@@ -301,5 +269,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lanctl: \"%s\" is not in this lanctl yet\n", words[0]);
 		return LANCTL_EXIT_USAGE;
 	}
-	return lanctl_locals[grammar_id(def)].run(nwords - n, words + n);
+	return lanctl_locals[grammar_id(def)].run(&opts, nwords - n, words + n);
 }

@@ -10,7 +10,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 struct json_object;
@@ -47,9 +49,31 @@ int client_reply_parse(const char *line, size_t len, struct json_object **reply,
 /* "lanctl: SOCKET: STEP: WHY" on stderr (without STEP when NULL). */
 void client_fail(const struct lanctl_opts *opts, const char *step, const char *why);
 void client_fail_recv(const struct lanctl_opts *opts, int rc);
+/* One exchange: connect, send, read one line, parse; says what failed, naming the socket. */
+int client_call(const struct lanctl_opts *opts, const char *request, size_t len,
+                struct json_object **reply);
+/* A command's result (*result, the caller puts it): 0, or the exit code (refused, no answer)
+ * after saying why on stderr. */
+int client_command(const struct lanctl_opts *opts, char **words, int nwords,
+                   struct json_object **result);
 
 /* monitor.c: `lanctl monitor`, until interrupted; an exit code. */
 int monitor_run(const struct lanctl_opts *opts, char **words, int nwords);
+
+/* The event stream, for monitor and wait: a line reader that keeps what follows a line. */
+#define MONITOR_LINE_MAX (64 * 1024) /* an event is a few hundred bytes */
+struct monitor_reader {
+	int fd;
+	size_t len;      /* bytes in buf */
+	size_t consumed; /* the line returned last, dropped at the next read */
+	char buf[MONITOR_LINE_MAX + 1];
+};
+extern volatile sig_atomic_t monitor_quit; /* set by SIGINT and SIGTERM while streaming */
+/* Connect and subscribe (again: the switch closed the last stream): -1 when subscribed, the
+ * first line next; else an exit code, said on stderr. */
+int monitor_subscribe(const struct lanctl_opts *opts, struct monitor_reader *r, bool again);
+/* The next line in r->buf (its length); 0: EOF; -EINTR, -ETIMEDOUT (deadline, NULL: none). */
+ssize_t monitor_read_line(struct monitor_reader *r, const struct timespec *deadline);
 
 /*
  * Result printers. Each returns 0 once it printed, or -EPROTO without printing anything
@@ -61,6 +85,7 @@ int cmd_port_add_print(struct json_object *result, FILE *out);
 int cmd_fdb_show_print(struct json_object *result, FILE *out);
 int cmd_stats_print(struct json_object *result, FILE *out);
 int cmd_config_show_print(struct json_object *result, FILE *out);
+int cmd_hosts_print(struct json_object *result, FILE *out);
 /* One event of the monitor stream, as a line of text. */
 int cmd_monitor_print_event(struct json_object *event, FILE *out);
 
@@ -72,7 +97,9 @@ void help_all(FILE *out);
 /* words: "" (all), a group ("port") or a command ("port add", more words are ignored) */
 int help_topic(FILE *out, int nwords, char **words);
 /* The local command "help [GROUP [COMMAND]]", its arguments checked by the grammar. */
-int help_run(int argc, char **argv);
+int help_run(const struct lanctl_opts *opts, int argc, char **argv);
+/* wait.c: `lanctl wait PORT link-up | dhcp-server | arp IP`; an exit code. */
+int wait_run(const struct lanctl_opts *opts, int argc, char **argv);
 /* err from grammar_find, on stderr, with a hint of where to look. */
 int help_unknown(const char *err, int nwords, char **words);
 /* err from grammar_check, on stderr, then the command's forms. */

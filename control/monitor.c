@@ -24,39 +24,30 @@
 #include "api/ctl_proto.h"
 #include "lanctl.h"
 
-#define MONITOR_LINE_MAX (64 * 1024) /* an event is a few hundred bytes */
-#define MONITOR_RESUBSCRIBE_MAX 3    /* in a row, without an event between */
+#define MONITOR_RESUBSCRIBE_MAX 3 /* in a row, without an event between */
 
-static volatile sig_atomic_t monitor_quit;
+volatile sig_atomic_t monitor_quit;
 
 static void monitor_signal(int sig)
 {
 	monitor_quit = 1;
 }
 
-/* A line reader that keeps what follows a line: a stream's lines come several a read. */
-struct monitor_reader {
-	int fd;
-	size_t len;
-	char buf[MONITOR_LINE_MAX + 1];
-};
-
 /*
  * The next line (NUL-terminated in r->buf, its length returned), waiting until deadline
  * (NULL: until interrupted). 0: EOF; -EINTR: interrupted; -ETIMEDOUT; -EMSGSIZE.
  */
-static ssize_t monitor_read_line(struct monitor_reader *r, const struct timespec *deadline,
-                                 size_t *consumed)
+ssize_t monitor_read_line(struct monitor_reader *r, const struct timespec *deadline)
 {
 	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
 	char *nl;
 	ssize_t n;
 	int rc;
 
-	if (*consumed > 0) { /* the line returned last time */
-		r->len -= *consumed;
-		memmove(r->buf, r->buf + *consumed, r->len);
-		*consumed = 0;
+	if (r->consumed > 0) { /* the line returned last time */
+		r->len -= r->consumed;
+		memmove(r->buf, r->buf + r->consumed, r->len);
+		r->consumed = 0;
 	}
 	while ((nl = memchr(r->buf, '\n', r->len)) == NULL) {
 		if (r->len == MONITOR_LINE_MAX)
@@ -74,7 +65,7 @@ static ssize_t monitor_read_line(struct monitor_reader *r, const struct timespec
 		r->len += (size_t)n;
 	}
 	*nl = '\0';
-	*consumed = (size_t)(nl - r->buf) + 1;
+	r->consumed = (size_t)(nl - r->buf) + 1;
 	return nl - r->buf;
 }
 
@@ -105,18 +96,17 @@ static void monitor_tell_dropped(struct json_object *result)
  * Connect and subscribe (again: after the switch closed the stream); the reply read, the
  * stream next. -1 when subscribed, else an exit code.
  */
-static int monitor_subscribe(const struct lanctl_opts *opts, char **words, int nwords,
-                             struct monitor_reader *r, size_t *consumed, bool again)
+int monitor_subscribe(const struct lanctl_opts *opts, struct monitor_reader *r, bool again)
 {
 	struct timespec deadline = client_deadline(opts->timeout_s);
 	struct json_object *reply = NULL, *ok, *result;
-	char *request = NULL;
+	char *words[] = { "monitor" }, *request = NULL;
 	const char *why;
 	size_t len;
 	ssize_t n;
 	int rc, status = LANCTL_EXIT_SOCKET;
 
-	rc = client_request_build(words, nwords, &request, &len);
+	rc = client_request_build(words, 1, &request, &len);
 	if (rc == 0)
 		rc = client_connect(opts->socket, opts->timeout_s, &r->fd);
 	if (rc < 0) {
@@ -124,9 +114,9 @@ static int monitor_subscribe(const struct lanctl_opts *opts, char **words, int n
 		goto free_request;
 	}
 	r->len = 0;
-	*consumed = 0;
+	r->consumed = 0;
 	rc = client_send(r->fd, request, len);
-	n = rc < 0 ? rc : monitor_read_line(r, opts->timeout_s > 0 ? &deadline : NULL, consumed);
+	n = rc < 0 ? rc : monitor_read_line(r, opts->timeout_s > 0 ? &deadline : NULL);
 	if (n <= 0) {
 		client_fail_recv(opts, n == 0 ? -ECONNRESET : (int)n);
 		goto free_request;
@@ -180,17 +170,16 @@ int monitor_run(const struct lanctl_opts *opts, char **words, int nwords)
 	struct sigaction sa = { .sa_handler = monitor_signal }; /* no SA_RESTART: wake poll */
 	static struct monitor_reader r = { .fd = -1 };
 	unsigned int resubscribed = 0;
-	size_t consumed = 0;
 	ssize_t n;
 	int status;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	for (;;) {
-		status = monitor_subscribe(opts, words, nwords, &r, &consumed, resubscribed > 0);
+		status = monitor_subscribe(opts, &r, resubscribed > 0);
 		if (status >= 0)
 			break;
-		while ((n = monitor_read_line(&r, NULL, &consumed)) > 0) {
+		while ((n = monitor_read_line(&r, NULL)) > 0) {
 			resubscribed = 0;
 			if (monitor_print(opts, r.buf, (size_t)n) < 0) {
 				status = LANCTL_EXIT_OK; /* the reader went away (a pipe closed) */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Finding, checking and dispatching commands; the handlers live in cmd_port.c, cmd_fdb.c,
- * cmd_misc.c. */
+ * cmd_probe.c, cmd_misc.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,12 +8,20 @@
 #include "ctl/cmd.h"
 
 const struct cmd_handler cmd_handlers[CMD_MAX] = {
-	[CMD_PORT_ADD] = { cmd_port_add },       [CMD_PORT_DEL] = { cmd_port_del },
-	[CMD_PORT_LIST] = { cmd_port_list },     [CMD_PORT_SET] = { cmd_port_set },
-	[CMD_FDB_SHOW] = { cmd_fdb_show },       [CMD_FDB_ADD] = { cmd_fdb_add },
-	[CMD_FDB_DEL] = { cmd_fdb_del },         [CMD_FDB_FLUSH] = { cmd_fdb_flush },
-	[CMD_FDB_SET] = { cmd_fdb_set },         [CMD_STATS] = { cmd_stats },
-	[CMD_CONFIG_SHOW] = { cmd_config_show }, [CMD_MONITOR] = { cmd_monitor },
+	[CMD_PORT_ADD] = { cmd_port_add },
+	[CMD_PORT_DEL] = { cmd_port_del },
+	[CMD_PORT_LIST] = { cmd_port_list },
+	[CMD_PORT_SET] = { cmd_port_set },
+	[CMD_FDB_SHOW] = { cmd_fdb_show },
+	[CMD_FDB_ADD] = { cmd_fdb_add },
+	[CMD_FDB_DEL] = { cmd_fdb_del },
+	[CMD_FDB_FLUSH] = { cmd_fdb_flush },
+	[CMD_FDB_SET] = { cmd_fdb_set },
+	[CMD_STATS] = { cmd_stats },
+	[CMD_CONFIG_SHOW] = { cmd_config_show },
+	[CMD_MONITOR] = { cmd_monitor },
+	[CMD_HOSTS] = { cmd_hosts },
+	[CMD_PROBE] = { cmd_probe },
 	/* CMD_HELP: lanctl's own */
 };
 

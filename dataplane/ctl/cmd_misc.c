@@ -7,6 +7,7 @@
 
 #include "ctl/cmd.h"
 #include "ctl/config.h"
+#include "ctl/hosts.h"
 #include "ctl/worker_ctl.h"
 
 int cmd_stats(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
@@ -40,5 +41,11 @@ int cmd_config_show(const struct cmd_def *def, int argc, char **argv, struct cmd
 int cmd_monitor(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
 	res->subscribe = true;
+	return 0;
+}
+
+int cmd_hosts(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
+{
+	res->json = hosts_json(worker_clock());
 	return 0;
 }

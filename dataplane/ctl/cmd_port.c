@@ -26,8 +26,23 @@ int cmd_port_add(const struct cmd_def *def, int argc, char **argv, struct cmd_re
 	return ret;
 }
 
+/* A port a user may change: it exists and is not the switch's own. */
+static struct port *cmd_port_find(const char *name, struct cmd_result *res)
+{
+	struct port *p = port_find(name);
+
+	if (p == NULL)
+		snprintf(res->err, sizeof(res->err), "port \"%s\": no such port", name);
+	else if (p->ops->own)
+		snprintf(res->err, sizeof(res->err),
+		         "port \"%s\": the switch's own port, not to be changed", name);
+	return p != NULL && !p->ops->own ? p : NULL;
+}
+
 int cmd_port_del(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
+	if (cmd_port_find(argv[0], res) == NULL)
+		return -ENOENT;
 	return port_del(argv[0], res->err, sizeof(res->err));
 }
 
@@ -81,11 +96,9 @@ int cmd_port_set(const struct cmd_def *def, int argc, char **argv, struct cmd_re
 	struct port *p;
 	uint16_t vid;
 
-	p = port_find(argv[0]);
-	if (p == NULL) {
-		snprintf(res->err, sizeof(res->err), "port \"%s\": no such port", argv[0]);
+	p = cmd_port_find(argv[0], res);
+	if (p == NULL)
 		return -ENOENT;
-	}
 	if (strcmp(argv[1], "vlan") == 0) {
 		if (vlan_parse_id(argv[2], &vid) < 0) {
 			snprintf(res->err, sizeof(res->err), "bad VLAN \"%s\": expected 1-%d",

@@ -3,6 +3,7 @@
  * Events on the control thread: the ring's life, its drain into JSON lines for lanctl
  * monitor, and the events only the control thread can see (fast/event.h has the rest).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -14,8 +15,10 @@
 #include "ctl/ctl_server.h"
 #include "ctl/event_ctl.h"
 #include "ctl/fdb_ctl.h"
+#include "ctl/hosts.h"
 #include "ctl/mac.h"
 #include "ctl/worker_ctl.h"
+#include "fast/shared.h"
 
 /*
  * 4 096 events: what a burst of port changes or a second of rate-limited learning from 16
@@ -25,14 +28,15 @@
 #define EVENT_DRAIN_BURST 64
 
 static struct {
-	uint64_t tsc0;            /* the TSC ... */
-	struct timespec real0;    /* ... and the wall clock at the same moment */
-	struct event_budget aged; /* fdb_aged events: the control thread's own budget */
-	uint64_t suppressed;      /* fdb events refused by all budgets, reported so far */
-	uint64_t lost;            /* events_lost, reported so far */
-	uint64_t refused;         /* the workers' fdb_full counters, summed last tick */
-	uint32_t refused_at;      /* the last second a worker refused to learn */
-	bool full;                /* fdb_full raised and not cleared */
+	uint64_t tsc0;             /* the TSC ... */
+	struct timespec real0;     /* ... and the wall clock at the same moment */
+	struct event_budget aged;  /* fdb_aged events: the control thread's own budget */
+	uint64_t suppressed;       /* fdb events refused by all budgets, reported so far */
+	uint64_t snoop_suppressed; /* dhcp_server and host_seen events likewise */
+	uint64_t lost;             /* events_lost, reported so far */
+	uint64_t refused;          /* the workers' fdb_full counters, summed last tick */
+	uint32_t refused_at;       /* the last second a worker refused to learn */
+	bool full;                 /* fdb_full raised and not cleared */
 } ev;
 
 int event_init(int socket)
@@ -60,16 +64,43 @@ static double event_time(uint64_t tsc)
 	return (double)ev.real0.tv_sec + (double)ev.real0.tv_nsec / 1e9 + since;
 }
 
+static void event_json_mac(struct json_object *o, const char *key, const struct rte_ether_addr *mac)
+{
+	char text[MAC_STR_LEN];
+
+	mac_format(text, mac);
+	json_object_object_add(o, key, json_object_new_string(text));
+}
+
 static void event_json_fdb(const struct event *e, struct json_object *o)
 {
-	char mac[MAC_STR_LEN];
-
-	mac_format(mac, &e->mac);
-	json_object_object_add(o, "mac", json_object_new_string(mac));
+	event_json_mac(o, "mac", &e->mac);
 	json_object_object_add(o, "vlan", json_object_new_int(e->vlan));
 	json_object_object_add(o, "port", json_object_new_string(e->port));
 	if (e->kind == EVENT_FDB_MOVED)
 		json_object_object_add(o, "from", json_object_new_string(e->text));
+}
+
+/* A MAC and an IP address, as text under their keys. */
+static void event_json_addr(struct json_object *o, const char *mac_key,
+                            const struct rte_ether_addr *mac, const char *ip_key, int family,
+                            const uint8_t *ip)
+{
+	char text[INET6_ADDRSTRLEN] = "?";
+
+	event_json_mac(o, mac_key, mac);
+	inet_ntop(family, ip, text, sizeof(text));
+	json_object_object_add(o, ip_key, json_object_new_string(text));
+}
+
+/* A DHCP server answered: who, where, and what it gave to whom. */
+static void event_json_dhcp(const struct event *e, struct json_object *o)
+{
+	json_object_object_add(o, "port", json_object_new_string(e->port));
+	json_object_object_add(o, "vlan", json_object_new_int(e->vlan));
+	json_object_object_add(o, "message", json_object_new_string(e->n == 2 ? "offer" : "ack"));
+	event_json_addr(o, "mac", &e->mac, "ip", AF_INET, e->ip);
+	event_json_addr(o, "client", &e->mac2, "address", AF_INET, e->ip2);
 }
 
 /* The shapes api/ctl_proto.h documents: "event" and "ts" first, then the kind's own keys. */
@@ -104,11 +135,41 @@ struct json_object *event_json(const struct event *e)
 		json_object_object_add(o, "capacity", json_object_new_uint64(fdb.size));
 		break;
 	case EVENT_FDB_SUPPRESSED:
+	case EVENT_SNOOP_SUPPRESSED:
 	case EVENT_EVENTS_LOST:
 		json_object_object_add(o, "count", json_object_new_uint64(e->n2));
 		break;
+	case EVENT_DHCP_SERVER:
+		event_json_dhcp(e, o);
+		break;
+	case EVENT_HOST_SEEN:
+	case EVENT_ARP_REPLY:
+		event_json_addr(o, "mac", &e->mac, "ip", e->family, e->ip);
+		json_object_object_add(o, "vlan", json_object_new_int(e->vlan));
+		json_object_object_add(o, "port", json_object_new_string(e->port));
+		break;
 	}
 	return o;
+}
+
+/*
+ * What the control thread keeps of an event before subscribers see it: a host's address
+ * goes to the hosts table (and is news only when the table did not know it: a host that
+ * ARPs every minute is told once), a DHCP server's ACK tells where its client is.
+ */
+static bool event_consume(const struct event *e)
+{
+	uint32_t now = shared_read(&worker_now);
+	struct fdb_key k = { .mac = e->mac2, .vlan = e->vlan };
+	const struct port *p;
+	uint64_t data;
+
+	if (e->kind == EVENT_HOST_SEEN)
+		return hosts_seen(&e->mac, e->vlan, e->port, e->family, e->ip, now);
+	if (e->kind == EVENT_DHCP_SERVER && e->n == 5 && fdb_get(&k, &data) == 0 &&
+	    (p = port_table[FDB_PORT(data)]) != NULL)
+		hosts_seen(&e->mac2, e->vlan, p->name, AF_INET, e->ip2, now);
+	return true;
 }
 
 unsigned int event_drain(void)
@@ -121,6 +182,8 @@ unsigned int event_drain(void)
 		n = rte_ring_dequeue_burst_elem(event_ring, evs, sizeof(evs[0]), RTE_DIM(evs),
 		                                NULL);
 		for (i = 0; i < n; i++) {
+			if (!event_consume(&evs[i]))
+				continue;
 			o = event_json(&evs[i]);
 			ctl_server_broadcast(
 			        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -192,6 +255,11 @@ void event_tick(uint32_t now)
 	if (suppressed != ev.suppressed)
 		event_post_count(EVENT_FDB_SUPPRESSED, suppressed - ev.suppressed);
 	ev.suppressed = suppressed;
+	for (i = 0, suppressed = 0; i < worker_count; i++)
+		suppressed += __atomic_load_n(&workers[i]->ev_snoop.suppressed, __ATOMIC_RELAXED);
+	if (suppressed != ev.snoop_suppressed)
+		event_post_count(EVENT_SNOOP_SUPPRESSED, suppressed - ev.snoop_suppressed);
+	ev.snoop_suppressed = suppressed;
 	/* a lost event is reported by an event, which the ring has room for by now (drained
 	 * every tick); if not, it is counted with the next */
 	if (lost != ev.lost)

@@ -27,9 +27,11 @@
 #include "ctl/ctl_server.h"
 #include "ctl/event_ctl.h"
 #include "ctl/fdb_ctl.h"
+#include "ctl/hosts.h"
 #include "ctl/log.h"
 #include "ctl/netlink.h"
 #include "ctl/port_table.h"
+#include "ctl/probe.h"
 #include "ctl/worker_ctl.h"
 
 #define MAIN_DEFAULT_STATE "/var/lib/lanswitch/state"
@@ -178,9 +180,11 @@ static void main_loop(void)
 		now = worker_now;
 		if (now != aged) {
 			fdb_age(now);
+			hosts_age(now, fdb.aging);
 			event_tick(now);
 			aged = now;
 		}
+		probe_poll(now);
 		event_drain();
 	}
 }
@@ -302,6 +306,7 @@ out_stop:
 	ctl_server_close();
 	worker_stop();
 	port_del_all();
+	probe_fini();
 out_workers:
 	netlink_watch_stop();
 	netlink_fini();

@@ -11,6 +11,7 @@
 #include "api/words.h"
 #include "ctl/event_ctl.h"
 #include "ctl/fdb_ctl.h"
+#include "ctl/hosts.h"
 #include "ctl/log.h"
 #include "ctl/port_table.h"
 #include "ctl/vlan_ctl.h"
@@ -23,10 +24,7 @@ uint16_t port_table_len;
 
 /* Adding a port type: one file with its ops, one line here. */
 static const struct port_ops *const port_types[] = {
-	&port_vhost_ops,
-	&port_dpdk_ops,
-	&port_tap_ops,
-	&port_afxdp_ops,
+	&port_vhost_ops, &port_dpdk_ops, &port_tap_ops, &port_afxdp_ops, &port_internal_ops,
 };
 
 struct port *port_find(const char *name)
@@ -137,6 +135,13 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 		         type);
 		return -EINVAL;
 	}
+	/* '.' starts the names of the switch's own ports, and only theirs */
+	if ((name[0] == '.') != ops->own) {
+		snprintf(err, errlen, "port name \"%s\": %s", name,
+		         ops->own ? "the switch's own ports start with '.'"
+		                  : "names starting with '.' are the switch's own");
+		return -EINVAL;
+	}
 	slot = port_free_slot();
 	if (slot < 0) {
 		snprintf(err, errlen, "port \"%s\": the switch already has %d ports", name,
@@ -173,9 +178,11 @@ int port_add(const char *name, const char *type, int argc, char **argv, char *er
 	         p->status);
 	/* announced first, its link after: a guest that connected while the port was opened
 	 * is told after the port it connected to */
-	event_post_port(EVENT_PORT_ADDED, p);
-	__atomic_store_n(&p->link_told, 0, __ATOMIC_RELEASE);
-	port_link_report(p);
+	if (!ops->own) { /* the switch's own port comes and goes untold */
+		event_post_port(EVENT_PORT_ADDED, p);
+		__atomic_store_n(&p->link_told, 0, __ATOMIC_RELEASE);
+		port_link_report(p);
+	}
 	if (p->warning[0] != '\0')
 		LOG_WARN("port \"%s\": %s", name, p->warning);
 	return 0;
@@ -198,9 +205,11 @@ static void port_remove(struct port *p)
 	worker_assign(); /* returns after a grace period: no worker sees p now */
 	p->ops->close(p);
 	fdb_flush(slot, true);
+	hosts_forget_port(p->name);
 	worker_port_reset(slot);
 	LOG_INFO("port \"%s\": removed", p->name);
-	event_post_port(EVENT_PORT_REMOVED, p);
+	if (!p->ops->own)
+		event_post_port(EVENT_PORT_REMOVED, p);
 	port_free(p);
 }
 
@@ -293,7 +302,7 @@ void port_describe_all(FILE *out)
 
 	for (i = 0; i < port_table_len; i++) {
 		p = port_table[i];
-		if (p == NULL)
+		if (p == NULL || p->ops->own) /* the switch makes those itself */
 			continue;
 		fputs("port add ", out);
 		words_quote(out, p->name);

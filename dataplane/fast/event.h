@@ -30,16 +30,21 @@
 #include "ports/port.h"
 
 /* kind, its name in the protocol (api/ctl_proto.h documents each one's fields) */
-#define EVENT_KINDS(X)                                                                    \
-	X(PORT_ADDED, "port_added")         /* port, text: its type */                    \
-	X(PORT_REMOVED, "port_removed")     /* port */                                    \
-	X(LINK, "link")                     /* port, n: up, text: why */                  \
-	X(FDB_LEARNED, "fdb_learned")       /* mac, vlan, port */                         \
-	X(FDB_MOVED, "fdb_moved")           /* mac, vlan, port, text: the port it left */ \
-	X(FDB_AGED, "fdb_aged")             /* mac, vlan, port */                         \
-	X(FDB_SUPPRESSED, "fdb_suppressed") /* n: fdb events not posted (rate limit) */   \
-	X(FDB_FULL, "fdb_full")             /* n: 1 raised, 0 cleared; n2: entries */     \
-	X(EVENTS_LOST, "events_lost")       /* n: events that found the ring full */
+#define EVENT_KINDS(X)                                                                             \
+	X(PORT_ADDED, "port_added")         /* port, text: its type */                             \
+	X(PORT_REMOVED, "port_removed")     /* port */                                             \
+	X(LINK, "link")                     /* port, n: up, text: why */                           \
+	X(FDB_LEARNED, "fdb_learned")       /* mac, vlan, port */                                  \
+	X(FDB_MOVED, "fdb_moved")           /* mac, vlan, port, text: the port it left */          \
+	X(FDB_AGED, "fdb_aged")             /* mac, vlan, port */                                  \
+	X(FDB_SUPPRESSED, "fdb_suppressed") /* n: fdb events not posted (rate limit) */            \
+	X(FDB_FULL, "fdb_full")             /* n: 1 raised, 0 cleared; n2: entries */              \
+	X(EVENTS_LOST, "events_lost")       /* n: events that found the ring full */               \
+	X(DHCP_SERVER, "dhcp_server")       /* port, vlan, mac, ip: the server; n: 2 offer, 5 ack; \
+	                                     * mac2, ip2: the client and its address */            \
+	X(HOST_SEEN, "host_seen")           /* mac, vlan, port, ip: an address in use */           \
+	X(ARP_REPLY, "arp_reply")           /* mac, vlan, port, ip: the answer to a probe */       \
+	X(SNOOP_SUPPRESSED, "snoop_suppressed") /* n2: dhcp_server, host_seen not posted */
 
 enum event_kind {
 #define EVENT_ENUM(e, name) EVENT_##e,
@@ -58,11 +63,15 @@ struct event {
 	uint32_t n;
 	uint64_t n2;
 	struct rte_ether_addr mac;
+	struct rte_ether_addr mac2;
+	uint8_t family; /* of ip: AF_INET, AF_INET6, or 0 */
+	uint8_t ip[16];
+	uint8_t ip2[4];
 	char port[PORT_NAME_MAX];
 	char text[PORT_NAME_MAX];
 };
 
-#define EVENT_FDB_PER_S 100 /* fdb events one producer posts per second at most */
+#define EVENT_FDB_PER_S 100 /* fdb (and snoop) events one producer posts a second at most */
 
 /* A producer's rate limit for fdb events: EVENT_FDB_PER_S a second, the rest counted. */
 struct event_budget {

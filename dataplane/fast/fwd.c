@@ -14,6 +14,7 @@
 
 #include "fast/fdb.h"
 #include "fast/shared.h"
+#include "fast/snoop.h"
 #include "fast/worker.h"
 
 /*
@@ -114,6 +115,7 @@ static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uin
 	struct port *p;
 
 	vid = tci & RTE_VLAN_ID_MASK;
+	snoop_flood(w, in, m, vid);
 	n = shared_read(&port_table_len);
 	for (i = 0; i < n; i++) {
 		p = shared_read(&port_table[i]);
@@ -361,6 +363,45 @@ static inline bool fwd_burst_plain(const struct port *in, const uint64_t *keys,
 }
 
 /*
+ * Frames of the switch's own port (ports/port_internal.c): each names its port (hash.usr,
+ * slot + 1) and VLAN (vlan_tci), and goes to that port alone, never switched; its source is
+ * learned on the own port, so that a unicast reply finds the way back.
+ */
+static void fwd_directed(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct port_stats *st = &w->stats[in->index];
+	uint32_t now = shared_read(&worker_now);
+	const struct vlan_set *vs;
+	struct rte_ether_hdr *eh;
+	uint64_t key, data, hit;
+	struct rte_mbuf *m;
+	struct port *out;
+	uint16_t i, vid;
+
+	st->rx_packets += n;
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		st->rx_bytes += rte_pktmbuf_pkt_len(m);
+		vid = m->vlan_tci & RTE_VLAN_ID_MASK;
+		out = m->hash.usr - 1 < PORT_MAX ? shared_read(&port_table[m->hash.usr - 1]) : NULL;
+		if (out == NULL || !shared_read(&out->up)) {
+			worker_drop(w, in->index, DROP_PORT_DOWN, m);
+			continue;
+		}
+		vs = shared_read(&out->vlan);
+		if (!vlan_member(vs, vid)) {
+			worker_drop(w, in->index, DROP_VLAN_NOT_ALLOWED, m);
+			continue;
+		}
+		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		key = fwd_key_word(&eh->src_addr, vid);
+		hit = fdb_lookup_bulk(&key, 1, &data);
+		fwd_learn(w, in, key, hit & 1, data, now);
+		fwd_output(w, out, vs, m, vid);
+	}
+}
+
+/*
  * Frames of one flow come in runs (a burst from a guest to one peer), so the FDB is asked
  * once per run of equal (source, destination, VLAN), not once per frame; learning, too,
  * happens once per run, and adjacent runs of unicast frames to one port go to its tx buffer
@@ -379,6 +420,10 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	uint32_t bytes[BURST], total = 0, now;
 	int ret;
 
+	if (unlikely(in->directed)) {
+		fwd_directed(w, in, pkts, n);
+		return;
+	}
 	for (i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	st->rx_packets += n;
@@ -391,6 +436,8 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 		}
 		eh = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
 		vid = tci[k] & RTE_VLAN_ID_MASK;
+		if (unlikely(snoop_dhcp_maybe(pkts[i])))
+			snoop_dhcp(w, in, pkts[i], vid);
 		s = fwd_key_word(&eh->src_addr, vid);
 		d = fwd_key_word(&eh->dst_addr, vid);
 		/* a valid source MAC is never zero, so the first frame always starts a run */

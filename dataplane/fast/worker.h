@@ -77,8 +77,9 @@ struct worker {
 	uint64_t polls_total; /* passes over the ports: packets / polls is the mean batch */
 	uint64_t busy_cycles;
 	uint64_t idle_cycles;
-	uint64_t fdb_full;          /* event: a new MAC not learned because the FDB was full */
-	struct event_budget ev_fdb; /* fdb events this worker may still post (fast/event.h) */
+	uint64_t fdb_full;            /* event: a new MAC not learned because the FDB was full */
+	struct event_budget ev_fdb;   /* fdb events this worker may still post (fast/event.h) */
+	struct event_budget ev_snoop; /* dhcp_server and host_seen events (fast/snoop.h) */
 
 	struct port_stats stats[PORT_MAX];
 	struct txbuf tx[PORT_MAX];

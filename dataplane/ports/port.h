@@ -76,6 +76,8 @@ struct port_ops {
 	 * log and lanctl monitor; NULL: "link up", "link down". */
 	const char *link_up_why;
 	const char *link_down_why;
+	/* The switch's own port (internal): not in the state file, no events, no `port del`. */
+	bool own;
 };
 
 /*
@@ -102,6 +104,7 @@ struct port {
 	                        * UINT16_MAX for the others, whose device or guest takes what its
 	                        * buffers hold (the switch is not told a guest's MTU) */
 	bool up;               /* shared: link up; control thread or the link-state callback */
+	bool directed;         /* its frames name their egress port (ports/port_internal.c) */
 	uint16_t worker;       /* the worker that polls its rx queue; fixed for the port's life */
 	struct vlan_set *vlan; /* shared, RCU: replaced whole, the old one freed after a grace
 	                        * period */
@@ -156,5 +159,10 @@ extern const struct port_ops port_vhost_ops;
 extern const struct port_ops port_dpdk_ops;
 extern const struct port_ops port_tap_ops;
 extern const struct port_ops port_afxdp_ops;
+extern const struct port_ops port_internal_ops;
+
+/* The internal port's rings, on the control thread's side (ports/port_internal.c). */
+int port_internal_send(struct port *p, struct rte_mbuf *m);
+unsigned int port_internal_recv(struct port *p, struct rte_mbuf **pkts, unsigned int n);
 
 #endif

@@ -35,6 +35,13 @@ COMMANDS=$(cat <<'EOF'
   stats                                     per worker: packets, cycles/packet, busy %, fdb_full
   config show                               the running configuration, as config-file lines
   monitor                                   print events as they happen (ports, links, FDB) until interrupted
+  hosts                                     hosts seen: MAC, VLAN, port, IPv4/IPv6 addresses, last seen
+  probe PORT dhcp [--vlan N]                send a DHCPDISCOVER into PORT alone; a server's offer is a dhcp_server event
+  probe PORT arp IP [--vlan N]              ask who has IP, into PORT alone; the answer is an arp_reply event
+  wait PORT link-up [--timeout S]           until PORT's link is up
+  wait PORT dhcp-server [--vlan N] [--timeout S]
+                                            until a DHCP server answers the switch's DHCPDISCOVER on PORT
+  wait PORT arp IP [--vlan N] [--timeout S] until IP answers the switch's ARP probe on PORT
   help [GROUP [COMMAND]]                    this help, or that of a group or a command
 EOF
 )
@@ -54,7 +61,7 @@ t_help_without_switch() {
 	check "port --help: exit 0" 0 $?
 	check "port --help" "Usage: lanctl [OPTION]... port COMMAND...
 
-$(grep '^  port \|^   ' <<<"$COMMANDS")
+$(awk '/^  [a-z]/ { keep = /^  port / } keep' <<<"$COMMANDS")
 
 The options and every command: lanctl --help." "$out"
 	check "help port is port --help" "$out" "$(lanctl_none help port)"
@@ -195,7 +202,7 @@ values = {"NAME": "zz", "PATH": "zz.sock", "DEVARGS": "net_nonexistent0",
           "IFNAME": "lo", "IFACE": "nonexistent0", "CIDR": "10.0.0.1/33", "DEST": "default",
           "GW": "10.0.0.1", "NS": "lsit-nonexistent", "MAC": "02:00:00:00:00:99",
           "N": "5000", "N[,M...]": "5000", "OBJ": "/nonexistent.o", "PORT": "zz",
-          "SECONDS": "x", "GROUP": "port", "COMMAND": "add"}
+          "SECONDS": "x", "GROUP": "port", "COMMAND": "add", "IP": "10.0.0.300", "S": "1"}
 def expand(form, full):
     out, depth, skip = [], 0, 0
     for tok in re.findall(r"\[|\]\.\.\.|\]|[^ \[\]]+(?:\[[^\]]*\])?", form):
@@ -247,15 +254,16 @@ t_switch_takes_every_form() {
 	n=$(grep -c . <<<"$replies")
 	check "two commands per form" $((2 * $(grep -c '^  [a-z]' <<<"$COMMANDS"))) "$n"
 	check "none refused for its words" "" \
-		"$(grep -v '"args": \["help"' <<<"$replies" |
+		"$(grep -v '"args": \["\(help\|wait\)"' <<<"$replies" |
 			grep -E 'unknown command|usage|only reads|runs inside')"
-	check "the switch leaves help to lanctl" \
-		'{"args": ["help"]} -> {"ok":false,"error":"\"help\" runs inside lanctl; the switch does not take it"}
-{"args": ["help", "port", "add"]} -> {"ok":false,"error":"\"help\" runs inside lanctl; the switch does not take it"}' \
-		"$(grep '"args": \["help"' <<<"$replies")"
+	# lanctl's own commands (help, wait): every form of them, and each refused the same way
+	check "the switch leaves lanctl's own commands to it" \
+		"$((2 * $(grep -c '^  \(help\|wait\) ' <<<"$COMMANDS")))" \
+		"$(grep -c '"error":"\\"\(help\|wait\)\\" runs inside lanctl; the switch does not take it"' <<<"$replies")"
 	check "these taken" '{"args": ["config", "show"]}
 {"args": ["fdb", "flush"]}
 {"args": ["fdb", "show"]}
+{"args": ["hosts"]}
 {"args": ["monitor"]}
 {"args": ["port", "list"]}
 {"args": ["stats"]}' "$(grep '"ok":true' <<<"$replies" | sed 's/ ->.*//' | sort -u)"
