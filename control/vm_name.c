@@ -84,6 +84,18 @@ int vm_port_name(const char *domain, unsigned int index, char *buf, size_t len)
 	return 0;
 }
 
+bool vm_port_name_valid(const char *name)
+{
+	size_t n = strlen(name), i;
+
+	if (n == 0 || n > VM_PORT_NAME_MAX || name[0] == '-' || name[0] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!vm_name_char_ok(name[i]))
+			return false;
+	return true;
+}
+
 int vm_socket_path(const char *dir, const char *port, char *buf, size_t len, char *err,
                    size_t errlen)
 {
@@ -106,6 +118,23 @@ int vm_socket_path(const char *dir, const char *port, char *buf, size_t len, cha
 		         (int)dlen, dir, port, n, VM_SOCKET_PATH_MAX);
 		if (len > 0)
 			buf[0] = '\0';
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int vm_socket_path_check(const char *path, char *err, size_t errlen)
+{
+	size_t n = strlen(path);
+
+	if (path[0] != '/') {
+		snprintf(err, errlen, "socket path \"%s\": must be absolute", path);
+		return -EINVAL;
+	}
+	if (n >= VM_SOCKET_PATH_MAX) {
+		snprintf(err, errlen,
+		         "socket path \"%s\": %zu bytes, a unix socket path must be under %d", path,
+		         n, VM_SOCKET_PATH_MAX);
 		return -EINVAL;
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #ifndef LANSWITCH_VM_NAME_H
 #define LANSWITCH_VM_NAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The longest port name lanswitchd takes (PORT_NAME_MAX - 1 in the daemon's port.h). */
@@ -27,6 +28,9 @@
  */
 int vm_port_name(const char *domain, unsigned int index, char *buf, size_t len);
 
+/* Whether name is one lanswitchd takes as a port name, and one vm_port_name could make. */
+bool vm_port_name_valid(const char *name);
+
 /*
  * "DIR/PORT.sock" into buf (VM_SOCKET_PATH_MAX bytes). DIR must be absolute (libvirt takes
  * only absolute socket paths); trailing slashes are dropped. Returns 0, or -EINVAL with err
@@ -34,5 +38,8 @@ int vm_port_name(const char *domain, unsigned int index, char *buf, size_t len);
  */
 int vm_socket_path(const char *dir, const char *port, char *buf, size_t len, char *err,
                    size_t errlen);
+
+/* Whether path is one a vhost-user socket can have: absolute, under VM_SOCKET_PATH_MAX bytes. */
+int vm_socket_path_check(const char *path, char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* A domain's XML in and out of a libxml2 document (vm_xml.h). */
+/*
+ * A domain's XML in and out of a libxml2 document, MAC addresses, and the vhost-user
+ * interfaces that attach a domain to the switch (vm_xml.h).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,4 +56,131 @@ char *vm_xml_write(xmlDocPtr doc)
 	text = strdup((const char *)mem);
 	xmlFree(mem);
 	return text;
+}
+
+int vm_mac_parse(const char *s, char mac[VM_MAC_LEN])
+{
+	unsigned int i, digits, v, o;
+	uint8_t octet[6];
+	const char *c = s;
+
+	for (i = 0; i < 6; i++) {
+		o = 0;
+		for (digits = 0; digits < 2; digits++, c++) {
+			if (*c >= '0' && *c <= '9')
+				v = (unsigned int)(*c - '0');
+			else if (*c >= 'a' && *c <= 'f')
+				v = (unsigned int)(*c - 'a' + 10);
+			else if (*c >= 'A' && *c <= 'F')
+				v = (unsigned int)(*c - 'A' + 10);
+			else
+				break;
+			o = o * 16 + v;
+		}
+		octet[i] = (uint8_t)o;
+		if (digits == 0 || *c != (i < 5 ? ':' : '\0'))
+			return -EINVAL;
+		c++;
+	}
+	if (octet[0] & 1) /* the group bit: a multicast address is no NIC's */
+		return -EINVAL;
+	snprintf(mac, VM_MAC_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", octet[0], octet[1], octet[2],
+	         octet[3], octet[4], octet[5]);
+	return 0;
+}
+
+/* A new child of parent with one attribute. */
+static xmlNodePtr vm_xml_add(xmlNodePtr parent, const char *name, const char *attr,
+                             const char *value)
+{
+	xmlNodePtr node = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+
+	if (node == NULL || xmlNewProp(node, BAD_CAST attr, BAD_CAST value) == NULL)
+		return NULL;
+	return node;
+}
+
+int vm_xml_interface_new(const char *mac, const char *socket_path, char **xml, char *err,
+                         size_t errlen)
+{
+	char norm[VM_MAC_LEN];
+	xmlNodePtr iface, source;
+	xmlDocPtr doc;
+	int ret = -ENOMEM;
+
+	*xml = NULL;
+	if (vm_mac_parse(mac, norm) < 0) {
+		snprintf(err, errlen,
+		         "MAC \"%s\": expected a unicast address such as 52:54:00:12:34:56", mac);
+		return -EINVAL;
+	}
+	if (vm_socket_path_check(socket_path, err, errlen) < 0)
+		return -EINVAL;
+
+	/* Built with libxml2 rather than printed: the path is escaped as XML wants. */
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	if (doc == NULL)
+		return -ENOMEM;
+	iface = xmlNewDocNode(doc, NULL, BAD_CAST "interface", NULL);
+	if (iface == NULL)
+		goto free_doc;
+	xmlDocSetRootElement(doc, iface);
+	if (xmlNewProp(iface, BAD_CAST "type", BAD_CAST "vhostuser") == NULL ||
+	    vm_xml_add(iface, "mac", "address", norm) == NULL ||
+	    (source = vm_xml_add(iface, "source", "type", "unix")) == NULL ||
+	    xmlNewProp(source, BAD_CAST "path", BAD_CAST socket_path) == NULL ||
+	    xmlNewProp(source, BAD_CAST "mode", BAD_CAST "server") == NULL ||
+	    vm_xml_add(iface, "model", "type", "virtio") == NULL)
+		goto free_doc;
+	*xml = vm_node_format(iface);
+	if (*xml != NULL)
+		ret = 0;
+free_doc:
+	xmlFreeDoc(doc);
+	return ret;
+}
+
+/* Whether path is a file under dir ("/" and trailing slashes taken), not reached by "..". */
+static bool vm_xml_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 0 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] != '\0' &&
+	       strstr(path + n, "/../") == NULL;
+}
+
+int vm_xml_lanswitch_ifaces(xmlDocPtr doc, const char *socket_dir, struct vm_iface *ifaces,
+                            unsigned int max)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), iface, source;
+	unsigned int position = 0, n = 0;
+	char path[VM_SOCKET_PATH_MAX], queues[16], mac[VM_MAC_LEN];
+	struct vm_iface *f;
+
+	if (!vm_node_is(root, "domain"))
+		return -EINVAL;
+	for (iface = vm_node_child(vm_node_child(root, "devices"), "interface"); iface != NULL;
+	     iface = vm_node_next(iface, "interface")) {
+		position++;
+		source = vm_node_child(iface, "source");
+		if (!vm_node_attr_is(iface, "type", "vhostuser") ||
+		    vm_node_attr(source, "path", path, sizeof(path)) < 0 ||
+		    !vm_xml_under(path, socket_dir))
+			continue;
+		if (n++ >= max)
+			continue;
+		f = &ifaces[n - 1];
+		f->position = position;
+		snprintf(f->socket, sizeof(f->socket), "%s", path);
+		vm_node_attr(vm_node_child(iface, "mac"), "address", mac, sizeof(mac));
+		if (vm_mac_parse(mac, f->mac) < 0)
+			f->mac[0] = '\0';
+		f->queues = 1;
+		if (vm_node_attr(vm_node_child(iface, "driver"), "queues", queues,
+		                 sizeof(queues)) >= 0)
+			f->queues = (unsigned int)strtoul(queues, NULL, 10);
+	}
+	return (int)n;
 }

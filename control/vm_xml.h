@@ -14,8 +14,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libxml/tree.h>
+
+#include "vm_name.h"
+
+#define VM_MAC_LEN 18 /* "52:54:00:3e:a1:20" and its NUL */
+#define VM_VLAN_MAX 4094
 
 /*
  * A domain's XML text into a document (no network access, nothing printed): NULL with err
@@ -24,6 +30,103 @@
 xmlDocPtr vm_xml_read(const char *xml, char *err, size_t errlen);
 /* The document back into text, for virDomainDefineXML; malloc'ed, NULL when out of memory. */
 char *vm_xml_write(xmlDocPtr doc);
+
+/*
+ * A MAC address as libvirt writes it (six pairs of lowercase hex digits) into mac; one-digit
+ * octets and uppercase are taken. -EINVAL when it is not one, or is multicast (libvirt
+ * refuses those for an interface).
+ */
+int vm_mac_parse(const char *s, char mac[VM_MAC_LEN]);
+
+/* ---- the switch's interfaces (vm_xml.c) ------------------------------------------------- */
+
+/*
+ * The <interface type='vhostuser'> element that attaches a domain to the switch, for
+ * virDomainAttachDeviceFlags: the MAC, the socket in mode='server' (QEMU owns the socket,
+ * lanswitchd connects to it and reconnects after either side restarts) and the virtio model
+ * vhost-user requires. *xml is malloc'ed. -EINVAL with err for a bad MAC or socket path.
+ */
+int vm_xml_interface_new(const char *mac, const char *socket_path, char **xml, char *err,
+                         size_t errlen);
+
+/* A vhost-user interface of a domain whose socket is in the switch's socket directory. */
+struct vm_iface {
+	unsigned int position; /* 1-based, among all the domain's <interface> elements */
+	char mac[VM_MAC_LEN];  /* "" when the element has none */
+	char socket[VM_SOCKET_PATH_MAX];
+	unsigned int queues; /* <driver queues='N'>, 1 without; lanswitch takes 1 only for now */
+};
+
+/*
+ * The domain's interfaces on the switch: vhost-user ones whose socket is under socket_dir.
+ * Fills up to max of them, in document order, and returns how many there are (so attach can
+ * refuse a second one without --add), or -EINVAL when the document has no <domain>.
+ */
+int vm_xml_lanswitch_ifaces(xmlDocPtr doc, const char *socket_dir, struct vm_iface *ifaces,
+                            unsigned int max);
+
+/* ---- metadata (vm_meta.c) ---------------------------------------------------------------
+ *
+ * Each domain records its ports in its own <metadata>, so the agent can rebuild which port
+ * belongs to which domain without the switch's state. In a domain's XML it reads
+ *
+ *   <metadata>
+ *     <lanswitch:ports xmlns:lanswitch="https://lanswitch.dev/xmlns/libvirt/1">
+ *       <lanswitch:port name="homeassistant" mac="52:54:00:3e:a1:20"
+ *                       socket="/run/lanswitch/vhost/homeassistant.sock" vlan="1"/>
+ *       <lanswitch:port name="unifi" ... trunk="20,30" native="1"/>
+ *     </lanswitch:ports>
+ *   </metadata>
+ *
+ * and lanctl writes it with virDomainSetMetadata(VIR_DOMAIN_METADATA_ELEMENT, fragment,
+ * VM_XML_NS_KEY, VM_XML_NS). libvirt 9.0 parses the fragment, declares the namespace on its
+ * root and puts every element without one into it (virXMLInjectNamespace), and
+ * virDomainGetMetadata hands it back with the namespace taken off again
+ * (virXMLExtractNamespaceXML). So the fragment is written without a prefix (a prefixed one
+ * with its own declaration would make libvirt's second declaration of the prefix fail), and
+ * parsing takes both forms.
+ */
+#define VM_XML_NS "https://lanswitch.dev/xmlns/libvirt/1"
+#define VM_XML_NS_KEY "lanswitch"
+
+#define VM_VLAN_WORDS ((VM_VLAN_MAX + 64) / 64)
+
+/* A port's VLANs, as `lanctl port set` takes them. */
+struct vm_vlan {
+	uint16_t access;                /* untagged port in this VLAN (1-4094); 0 on a trunk */
+	uint16_t native;                /* trunk: the VLAN of untagged frames, 0 for none */
+	uint64_t tagged[VM_VLAN_WORDS]; /* trunk: bit v set for each tagged VLAN v */
+};
+
+struct vm_port {
+	char name[VM_PORT_NAME_MAX + 1];
+	char mac[VM_MAC_LEN];
+	char socket[VM_SOCKET_PATH_MAX];
+	struct vm_vlan vlan;
+};
+
+/* An untagged port in VLAN vid. */
+void vm_vlan_set_access(struct vm_vlan *v, uint16_t vid);
+/* Adds vid to a trunk's tagged VLANs (the port stops being an access port). */
+void vm_vlan_add_tagged(struct vm_vlan *v, uint16_t vid);
+bool vm_vlan_is_tagged(const struct vm_vlan *v, uint16_t vid);
+
+/*
+ * The metadata fragment for n ports (n may be 0: an empty <ports/> says the domain has none
+ * left), malloc'ed in *xml. -EINVAL with err when a port is not one lanswitchd would take.
+ */
+int vm_xml_metadata_format(const struct vm_port *ports, unsigned int n, char **xml, char *err,
+                           size_t errlen);
+/*
+ * The ports of a fragment as virDomainGetMetadata returns it, or of our element taken from a
+ * domain's XML (prefixed). Returns how many, up to max; -EINVAL with err when it is not
+ * lanswitch's metadata or a port is malformed, -E2BIG past max.
+ */
+int vm_xml_metadata_parse(const char *xml, struct vm_port *ports, unsigned int max, char *err,
+                          size_t errlen);
+/* The same, from a whole domain document: 0 when its <metadata> has no lanswitch element. */
+int vm_xml_metadata_read(xmlDocPtr doc, struct vm_port *ports, unsigned int max, char *err,
+                         size_t errlen);
 
 /* ---- shared memory (vm_mem.c) -----------------------------------------------------------
  *

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The lanswitch element of a domain's <metadata>: the domain's ports and their VLANs
+ * (vm_xml.h says how libvirt stores it and why it is written without a prefix).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "vm_xml.h"
+#include "vm_xml_node.h"
+
+void vm_vlan_set_access(struct vm_vlan *v, uint16_t vid)
+{
+	memset(v, 0, sizeof(*v));
+	v->access = vid;
+}
+
+void vm_vlan_add_tagged(struct vm_vlan *v, uint16_t vid)
+{
+	v->access = 0;
+	v->tagged[vid / 64] |= 1ull << (vid % 64);
+}
+
+bool vm_vlan_is_tagged(const struct vm_vlan *v, uint16_t vid)
+{
+	return (v->tagged[vid / 64] >> (vid % 64)) & 1;
+}
+
+static bool vm_vlan_any_tagged(const struct vm_vlan *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < VM_VLAN_WORDS; i++)
+		if (v->tagged[i] != 0)
+			return true;
+	return false;
+}
+
+/* "20,30": the trunk's tagged VLANs as `lanctl port set NAME trunk` takes them; malloc'ed. */
+static char *vm_meta_trunk_text(const struct vm_vlan *v)
+{
+	char *text = malloc(VM_VLAN_MAX * 5 + 1), *o = text;
+	uint16_t vid;
+
+	if (text == NULL)
+		return NULL;
+	*o = '\0';
+	for (vid = 1; vid <= VM_VLAN_MAX; vid++)
+		if (vm_vlan_is_tagged(v, vid))
+			o += sprintf(o, "%s%u", o == text ? "" : ",", vid);
+	return text;
+}
+
+/* Whether lanswitchd would take the port: err says why not. */
+static int vm_meta_check(const struct vm_port *p, unsigned int i, char *err, size_t errlen)
+{
+	char mac[VM_MAC_LEN], why[160];
+	bool trunk = vm_vlan_any_tagged(&p->vlan);
+
+	if (!vm_port_name_valid(p->name))
+		snprintf(why, sizeof(why), "name \"%s\" is not a port name", p->name);
+	else if (vm_mac_parse(p->mac, mac) < 0)
+		snprintf(why, sizeof(why), "mac \"%s\" is not a unicast MAC address", p->mac);
+	else if (vm_socket_path_check(p->socket, why, sizeof(why)) < 0)
+		;
+	else if (trunk == (p->vlan.access != 0))
+		snprintf(why, sizeof(why), "has %s", trunk ? "both a VLAN and a trunk" : "no VLAN");
+	else if (p->vlan.access > VM_VLAN_MAX || p->vlan.native > VM_VLAN_MAX ||
+	         vm_vlan_is_tagged(&p->vlan, 0))
+		snprintf(why, sizeof(why), "a VLAN outside 1-%d", VM_VLAN_MAX);
+	else
+		return 0;
+	snprintf(err, errlen, "metadata: port %u: %s", i + 1, why);
+	return -EINVAL;
+}
+
+static int vm_meta_add_port(xmlNodePtr root, const struct vm_port *p)
+{
+	xmlNodePtr node = xmlNewChild(root, NULL, BAD_CAST "port", NULL);
+	char num[8], *trunk;
+	int ret = -ENOMEM;
+
+	if (node == NULL || xmlNewProp(node, BAD_CAST "name", BAD_CAST p->name) == NULL ||
+	    xmlNewProp(node, BAD_CAST "mac", BAD_CAST p->mac) == NULL ||
+	    xmlNewProp(node, BAD_CAST "socket", BAD_CAST p->socket) == NULL)
+		return -ENOMEM;
+	if (p->vlan.access != 0) {
+		snprintf(num, sizeof(num), "%u", p->vlan.access);
+		return xmlNewProp(node, BAD_CAST "vlan", BAD_CAST num) != NULL ? 0 : -ENOMEM;
+	}
+	trunk = vm_meta_trunk_text(&p->vlan);
+	if (trunk == NULL || xmlNewProp(node, BAD_CAST "trunk", BAD_CAST trunk) == NULL)
+		goto free_trunk;
+	snprintf(num, sizeof(num), "%u", p->vlan.native);
+	if (p->vlan.native == 0 || xmlNewProp(node, BAD_CAST "native", BAD_CAST num) != NULL)
+		ret = 0;
+free_trunk:
+	free(trunk);
+	return ret;
+}
+
+int vm_xml_metadata_format(const struct vm_port *ports, unsigned int n, char **xml, char *err,
+                           size_t errlen)
+{
+	xmlNodePtr root;
+	xmlDocPtr doc;
+	unsigned int i;
+	int ret;
+
+	*xml = NULL;
+	for (i = 0; i < n; i++) {
+		ret = vm_meta_check(&ports[i], i, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	ret = -ENOMEM;
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	if (doc == NULL)
+		return -ENOMEM;
+	root = xmlNewDocNode(doc, NULL, BAD_CAST "ports", NULL);
+	if (root == NULL)
+		goto free_doc;
+	xmlDocSetRootElement(doc, root);
+	for (i = 0; i < n; i++)
+		if (vm_meta_add_port(root, &ports[i]) < 0)
+			goto free_doc;
+	*xml = vm_node_format(root);
+	if (*xml != NULL)
+		ret = 0;
+free_doc:
+	xmlFreeDoc(doc);
+	return ret;
+}
+
+/* An element of ours: name, in our namespace or (as libvirt hands it back) in none. */
+static bool vm_meta_is(xmlNodePtr node, const char *name)
+{
+	return node->type == XML_ELEMENT_NODE && xmlStrEqual(node->name, BAD_CAST name) &&
+	       (node->ns == NULL || xmlStrEqual(node->ns->href, BAD_CAST VM_XML_NS));
+}
+
+/* 1-4094, as lanswitchd takes a VLAN ID. */
+static int vm_meta_parse_vid(const char *s, uint16_t *vid)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > VM_VLAN_MAX)
+		return -EINVAL;
+	*vid = (uint16_t)v;
+	return 0;
+}
+
+static int vm_meta_parse_trunk(const char *s, struct vm_vlan *v)
+{
+	char buf[VM_VLAN_MAX * 5 + 1], *tok, *save = NULL;
+	uint16_t vid;
+
+	if (strlen(s) >= sizeof(buf) || *s == '\0')
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (vm_meta_parse_vid(tok, &vid) < 0)
+			return -EINVAL;
+		vm_vlan_add_tagged(v, vid);
+	}
+	return vm_vlan_any_tagged(v) ? 0 : -EINVAL;
+}
+
+/*
+ * One <port>. Attributes this version does not know are left alone: a later lanctl may add
+ * some, and a change this one could not read would come with a new namespace URI.
+ */
+static int vm_meta_parse_port(xmlNodePtr node, unsigned int i, struct vm_port *p, char *err,
+                              size_t errlen)
+{
+	char mac[64], vlan[16], native[16], *trunk = NULL;
+	xmlChar *t;
+	int ret = -EINVAL;
+
+	memset(p, 0, sizeof(*p));
+	if (vm_node_attr(node, "name", p->name, sizeof(p->name)) < 0 ||
+	    vm_node_attr(node, "socket", p->socket, sizeof(p->socket)) < 0 ||
+	    vm_node_attr(node, "mac", mac, sizeof(mac)) < 0) {
+		snprintf(err, errlen, "metadata: port %u: needs name, mac and socket", i + 1);
+		return -EINVAL;
+	}
+	/* the MAC as libvirt writes it, so a lookup by MAC compares equal strings */
+	if (vm_mac_parse(mac, p->mac) < 0)
+		snprintf(p->mac, sizeof(p->mac), "%.17s", mac);
+
+	t = xmlGetNoNsProp(node, BAD_CAST "trunk");
+	if (t != NULL && (trunk = strdup((const char *)t)) == NULL) {
+		xmlFree(t);
+		return -ENOMEM;
+	}
+	xmlFree(t);
+	if (vm_node_attr(node, "vlan", vlan, sizeof(vlan)) >= 0) {
+		if (trunk != NULL || vm_meta_parse_vid(vlan, &p->vlan.access) < 0)
+			goto bad_vlan;
+	} else if (trunk != NULL) {
+		if (vm_meta_parse_trunk(trunk, &p->vlan) < 0)
+			goto bad_vlan;
+		if (vm_node_attr(node, "native", native, sizeof(native)) >= 0 &&
+		    vm_meta_parse_vid(native, &p->vlan.native) < 0)
+			goto bad_vlan;
+	} else {
+		/* none written: lanswitchd's default, an untagged port in VLAN 1 */
+		p->vlan.access = 1;
+	}
+	ret = vm_meta_check(p, i, err, errlen);
+	goto free_trunk;
+
+bad_vlan:
+	snprintf(err, errlen,
+	         "metadata: port %u: expected vlan='N' or trunk='N,M...' with an optional "
+	         "native='N', VLANs 1-%d",
+	         i + 1, VM_VLAN_MAX);
+free_trunk:
+	free(trunk);
+	return ret;
+}
+
+static int vm_meta_parse_root(xmlNodePtr root, struct vm_port *ports, unsigned int max, char *err,
+                              size_t errlen)
+{
+	unsigned int n = 0;
+	xmlNodePtr c;
+	int ret;
+
+	if (root == NULL || !vm_meta_is(root, "ports")) {
+		snprintf(err, errlen, "metadata: <%s> is not lanswitch's <ports>",
+		         root != NULL ? (const char *)root->name : "");
+		return -EINVAL;
+	}
+	for (c = root->children; c != NULL; c = c->next) {
+		if (!vm_meta_is(c, "port"))
+			continue;
+		if (n == max) {
+			snprintf(err, errlen, "metadata: more than %u ports", max);
+			return -E2BIG;
+		}
+		ret = vm_meta_parse_port(c, n, &ports[n], err, errlen);
+		if (ret < 0)
+			return ret;
+		n++;
+	}
+	return (int)n;
+}
+
+int vm_xml_metadata_parse(const char *xml, struct vm_port *ports, unsigned int max, char *err,
+                          size_t errlen)
+{
+	xmlErrorPtr e;
+	xmlDocPtr doc;
+	int ret;
+
+	xmlResetLastError();
+	doc = xmlReadMemory(xml, (int)strlen(xml), "metadata.xml", NULL,
+	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL) {
+		e = xmlGetLastError();
+		snprintf(err, errlen, "metadata, line %d: %.*s", e != NULL ? e->line : 0,
+		         e != NULL && e->message != NULL ? (int)strcspn(e->message, "\n") : 6,
+		         e != NULL && e->message != NULL ? e->message : "not XML");
+		return -EINVAL;
+	}
+	ret = vm_meta_parse_root(xmlDocGetRootElement(doc), ports, max, err, errlen);
+	xmlFreeDoc(doc);
+	return ret;
+}
+
+int vm_xml_metadata_read(xmlDocPtr doc, struct vm_port *ports, unsigned int max, char *err,
+                         size_t errlen)
+{
+	xmlNodePtr meta = vm_node_child(xmlDocGetRootElement(doc), "metadata"), c;
+
+	for (c = meta != NULL ? meta->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    xmlStrEqual(c->ns->href, BAD_CAST VM_XML_NS))
+			return vm_meta_parse_root(c, ports, max, err, errlen);
+	return 0;
+}
