@@ -158,4 +158,45 @@ int vm_xml_memory_shared(xmlDocPtr doc, char *why, size_t len);
 int vm_xml_memory_share(xmlDocPtr doc, struct vm_mem_change *change);
 void vm_mem_change_clear(struct vm_mem_change *change);
 
+/* ---- convert (vm_convert.c) -------------------------------------------------------------
+ *
+ * `lanctl vm convert`: every <interface type='bridge'> on the bridge becomes a vhost-user
+ * one on a port of its own, in place (same order, alias, <mac>, <address>, <boot>...), and
+ * the domain's memory is shared. vm_convert.c says which children go and why.
+ */
+#define VM_CONVERT_WARN_MAX 8
+
+struct vm_converted {
+	unsigned int position; /* 1-based, among all the domain's <interface> elements */
+	struct vm_port port;   /* what `port add` and the metadata need */
+	char *old_xml;         /* the element before and after, for --dry-run */
+	char *new_xml;
+	char *warnings[VM_CONVERT_WARN_MAX]; /* what the guest loses, one sentence each */
+	unsigned int nwarnings;
+};
+
+struct vm_convert_report {
+	struct vm_converted *ifaces; /* in document order */
+	unsigned int n;
+	struct vm_mem_change memory;
+	char *refused;  /* why nothing was changed: one line per refused interface, or NULL */
+	char note[256]; /* when there was nothing to do, why */
+};
+
+/*
+ * Converts the domain's interfaces on bridge to vhost-user ports with sockets in socket_dir,
+ * named after domain (libvirt's name of it). Checks every interface first: when any is
+ * refused (type='network', no <mac>, a model other than virtio without model_virtio,
+ * multiqueue, a VLAN setting lanswitch cannot take, a socket path too long) nothing changes
+ * and report->refused says why, naming the domain and the interface by MAC or position.
+ *
+ * Returns how many interfaces were converted (0: none on the bridge, report->note says so),
+ * -EINVAL when refused, -ENOMEM (the document is then half done: do not define it). Clear
+ * the report with vm_convert_report_clear whatever the return. --dry-run prints the report
+ * and does not define the document.
+ */
+int vm_xml_convert(xmlDocPtr doc, const char *domain, const char *bridge, const char *socket_dir,
+                   bool model_virtio, struct vm_convert_report *report);
+void vm_convert_report_clear(struct vm_convert_report *report);
+
 #endif

@@ -608,6 +608,388 @@ static void test_metadata_errors(void **state)
 	assert_string_equal(err, "metadata: port 1: has both a VLAN and a trunk");
 }
 
+/* ---- convert ------------------------------------------------------------------------- */
+
+/* Converts a fixture; the converted document must pass libvirt's schema. */
+static int convert(xmlDocPtr doc, const char *domain, const char *bridge, bool model_virtio,
+                   struct vm_convert_report *r)
+{
+	int n = vm_xml_convert(doc, domain, bridge, VM_SOCKET_DIR_DEFAULT, model_virtio, r);
+
+	if (n > 0)
+		assert_libvirt_valid(doc, domain);
+	return n;
+}
+
+/* A refusal names each interface and why, and leaves the document as it was. */
+static void expect_refused(xmlDocPtr doc, const char *domain, bool model_virtio,
+                           const char *refused)
+{
+	struct vm_convert_report r;
+	char *before = vm_xml_write(doc), *after;
+
+	assert_int_equal(
+	        vm_xml_convert(doc, domain, "br0", VM_SOCKET_DIR_DEFAULT, model_virtio, &r),
+	        -EINVAL);
+	assert_string_equal(r.refused, refused);
+	assert_int_equal(r.n, 0);
+	assert_false(r.memory.changed);
+	after = vm_xml_write(doc);
+	assert_string_equal(before, after);
+	vm_convert_report_clear(&r);
+	free(before);
+	free(after);
+}
+
+static void test_convert_homeassistant(void **state)
+{
+	xmlDocPtr doc = fixture("homeassistant.xml");
+	struct vm_convert_report r;
+	struct vm_port want;
+	char *meta = NULL, err[256];
+
+	assert_int_equal(convert(doc, "homeassistant", "br0", false, &r), 1);
+	assert_null(r.refused);
+	assert_int_equal(r.ifaces[0].position, 1);
+	port_init(&want, "homeassistant", "52:54:00:3e:a1:20");
+	assert_memory_equal(&r.ifaces[0].port, &want, sizeof(want));
+	assert_string_equal(r.ifaces[0].old_xml,
+	                    "<interface type=\"bridge\">\n"
+	                    "  <mac address=\"52:54:00:3e:a1:20\"/>\n"
+	                    "  <source bridge=\"br0\"/>\n"
+	                    "  <target dev=\"vnet3\"/>\n"
+	                    "  <model type=\"virtio\"/>\n"
+	                    "  <driver name=\"vhost\"/>\n"
+	                    "  <filterref filter=\"clean-traffic\">\n"
+	                    "    <parameter name=\"IP\" value=\"192.168.1.20\"/>\n"
+	                    "  </filterref>\n"
+	                    "  <boot order=\"2\"/>\n"
+	                    "  <address type=\"pci\" domain=\"0x0000\" bus=\"0x01\" slot=\"0x00\" "
+	                    "function=\"0x0\"/>\n"
+	                    "</interface>");
+	assert_string_equal(
+	        r.ifaces[0].new_xml,
+	        "<interface type=\"vhostuser\">\n"
+	        "  <mac address=\"52:54:00:3e:a1:20\"/>\n"
+	        "  <source type=\"unix\" path=\"/run/lanswitch/vhost/homeassistant.sock\" "
+	        "mode=\"server\"/>\n"
+	        "  <model type=\"virtio\"/>\n"
+	        "  <boot order=\"2\"/>\n"
+	        "  <address type=\"pci\" domain=\"0x0000\" bus=\"0x01\" slot=\"0x00\" "
+	        "function=\"0x0\"/>\n"
+	        "</interface>");
+	assert_int_equal(r.ifaces[0].nwarnings, 1);
+	assert_string_equal(
+	        r.ifaces[0].warnings[0],
+	        "nwfilter 'clean-traffic' (IP=192.168.1.20) removed: libvirt filters on "
+	        "the host's tap device, which a vhost-user interface does not have; its "
+	        "protection is gone");
+	/* the hugepages stay and are shared */
+	assert_true(r.memory.changed);
+	assert_string_equal(r.memory.what, "added <access mode='shared'/>");
+	/* and what lanctl records in the domain */
+	assert_int_equal(vm_xml_metadata_format(&r.ifaces[0].port, 1, &meta, err, sizeof(err)), 0);
+	assert_string_equal(meta,
+	                    "<ports>\n"
+	                    "  <port name=\"homeassistant\" mac=\"52:54:00:3e:a1:20\" "
+	                    "socket=\"/run/lanswitch/vhost/homeassistant.sock\" vlan=\"1\"/>\n"
+	                    "</ports>");
+	free(meta);
+	vm_convert_report_clear(&r);
+	/* converted once, nothing is left on br0 */
+	assert_int_equal(
+	        vm_xml_convert(doc, "homeassistant", "br0", VM_SOCKET_DIR_DEFAULT, false, &r), 0);
+	assert_string_equal(r.note, "domain \"homeassistant\" has no interface on bridge br0: "
+	                            "nothing to do");
+	vm_convert_report_clear(&r);
+	xmlFreeDoc(doc);
+}
+
+/* e1000 is a real change for the guest: refused unless asked for, with the reason. */
+static void test_convert_pfsense(void **state)
+{
+	xmlDocPtr doc = fixture("pfsense.xml");
+	struct vm_convert_report r;
+	char *text;
+
+	expect_refused(doc, "pfsense", false,
+	               "domain \"pfsense\": interface 52:54:00:8a:1c:01 (#1 on br0): model 'e1000' "
+	               "is not virtio, which vhost-user requires, and a virtio NIC is a new device "
+	               "to the guest (pfSense renames em0 to vtnet0, Windows needs the NetKVM "
+	               "driver): --model-virtio converts it anyway\n"
+	               "domain \"pfsense\": interface 52:54:00:8a:1c:02 (#2 on br0): model 'e1000' "
+	               "is not virtio, which vhost-user requires, and a virtio NIC is a new device "
+	               "to the guest (pfSense renames em0 to vtnet0, Windows needs the NetKVM "
+	               "driver): --model-virtio converts it anyway\n");
+
+	assert_int_equal(convert(doc, "pfsense", "br0", true, &r), 2);
+	assert_string_equal(r.ifaces[0].port.name, "pfsense");
+	assert_string_equal(r.ifaces[0].port.socket, "/run/lanswitch/vhost/pfsense.sock");
+	assert_string_equal(r.ifaces[1].port.name, "pfsense.1");
+	assert_string_equal(r.ifaces[1].port.socket, "/run/lanswitch/vhost/pfsense.1.sock");
+	assert_string_equal(r.ifaces[1].port.mac, "52:54:00:8a:1c:02");
+	assert_int_equal(r.ifaces[1].position, 2);
+	assert_string_equal(r.ifaces[1].new_xml,
+	                    "<interface type=\"vhostuser\">\n"
+	                    "  <mac address=\"52:54:00:8a:1c:02\"/>\n"
+	                    "  <source type=\"unix\" path=\"/run/lanswitch/vhost/pfsense.1.sock\" "
+	                    "mode=\"server\"/>\n"
+	                    "  <model type=\"virtio\"/>\n"
+	                    "  <address type=\"pci\" domain=\"0x0000\" bus=\"0x00\" slot=\"0x04\" "
+	                    "function=\"0x0\"/>\n"
+	                    "</interface>");
+	assert_int_equal(r.ifaces[0].nwarnings, 1);
+	assert_string_equal(
+	        r.ifaces[0].warnings[0],
+	        "model 'e1000' became virtio: the guest sees a new NIC (pfSense renames "
+	        "em0 to vtnet0, Windows needs the NetKVM driver)");
+	assert_string_equal(r.memory.what, "added <memoryBacking>; added <source type='memfd'/>; "
+	                                   "added <access mode='shared'/>");
+	/* the passed-through WAN NIC is not an interface: untouched */
+	text = vm_xml_write(doc);
+	assert_non_null(strstr(text, "<hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">\n"
+	                             "      <source>\n"
+	                             "        <address domain=\"0x0000\" bus=\"0x03\" "
+	                             "slot=\"0x00\" function=\"0x0\"/>"));
+	/* in place, in the same order, indented as before */
+	assert_non_null(strstr(text,
+	                       "    <interface type=\"vhostuser\">\n"
+	                       "      <mac address=\"52:54:00:8a:1c:01\"/>\n"
+	                       "      <source type=\"unix\" "
+	                       "path=\"/run/lanswitch/vhost/pfsense.sock\" mode=\"server\"/>\n"
+	                       "      <model type=\"virtio\"/>\n"
+	                       "      <address type=\"pci\" domain=\"0x0000\" bus=\"0x00\" "
+	                       "slot=\"0x03\" function=\"0x0\"/>\n"
+	                       "    </interface>\n"
+	                       "    <interface type=\"vhostuser\">\n"
+	                       "      <mac address=\"52:54:00:8a:1c:02\"/>\n"));
+	free(text);
+	vm_convert_report_clear(&r);
+	xmlFreeDoc(doc);
+}
+
+/* type='network' is out of scope: the whole domain is refused, naming the network. */
+static void test_convert_windows_network(void **state)
+{
+	xmlDocPtr doc = fixture("windows.xml");
+
+	expect_refused(doc, "win11", false,
+	               "domain \"win11\": interface 52:54:00:c4:7f:12 (#2): type='network' "
+	               "(network 'default') is out of scope: make it type='bridge' or remove it "
+	               "first\n");
+	xmlFreeDoc(doc);
+}
+
+/* An interface on another bridge is left as it is. */
+static void test_convert_other_bridge(void **state)
+{
+	xmlDocPtr doc = fixture("truenas.xml");
+	struct vm_convert_report r;
+	char *before = vm_xml_write(doc), *after;
+
+	assert_int_equal(convert(doc, "truenas", "br0", false, &r), 0);
+	assert_string_equal(r.note,
+	                    "domain \"truenas\" has no interface on bridge br0: nothing to do");
+	assert_int_equal(r.n, 0);
+	assert_null(r.refused);
+	assert_false(r.memory.changed);
+	after = vm_xml_write(doc);
+	assert_string_equal(before, after);
+	free(after);
+	vm_convert_report_clear(&r);
+
+	assert_int_equal(convert(doc, "truenas", "br1", false, &r), 1);
+	assert_string_equal(r.ifaces[0].port.name, "truenas");
+	assert_false(r.memory.changed); /* memfd, every NUMA cell shared */
+	vm_convert_report_clear(&r);
+	free(before);
+	xmlFreeDoc(doc);
+}
+
+/* The domain's port on the switch keeps its name: the converted one takes the next. */
+static void test_convert_beside_attached(void **state)
+{
+	xmlDocPtr doc = fixture("pihole.xml");
+	struct vm_convert_report r;
+	struct vm_iface f[2];
+
+	assert_int_equal(convert(doc, "pihole", "br0", false, &r), 1);
+	assert_string_equal(r.ifaces[0].port.name, "pihole.1");
+	assert_string_equal(r.ifaces[0].port.socket, "/run/lanswitch/vhost/pihole.1.sock");
+	assert_int_equal(r.ifaces[0].position, 2);
+	assert_false(r.memory.changed);
+	assert_int_equal(vm_xml_lanswitch_ifaces(doc, VM_SOCKET_DIR_DEFAULT, f, 2), 2);
+	vm_convert_report_clear(&r);
+	xmlFreeDoc(doc);
+}
+
+/* What vhost-user refuses or ignores goes; what it takes stays; losses are named. */
+static void test_convert_frigate(void **state)
+{
+	xmlDocPtr doc = fixture("frigate.xml");
+	struct vm_convert_report r;
+
+	assert_int_equal(convert(doc, "Frigate NVR", "br0", false, &r), 1);
+	assert_string_equal(r.ifaces[0].port.name, "FrigateNVR-6776");
+	assert_string_equal(r.ifaces[0].new_xml,
+	                    "<interface type=\"vhostuser\">\n"
+	                    "  <mac address=\"52:54:00:f1:6a:50\"/>\n"
+	                    "  <source type=\"unix\" "
+	                    "path=\"/run/lanswitch/vhost/FrigateNVR-6776.sock\" mode=\"server\"/>\n"
+	                    "  <model type=\"virtio-non-transitional\"/>\n"
+	                    "  <driver queues=\"1\" rx_queue_size=\"1024\"/>\n"
+	                    "  <link state=\"up\"/>\n"
+	                    "  <mtu size=\"1500\"/>\n"
+	                    "  <rom bar=\"off\"/>\n"
+	                    "  <alias name=\"ua-cameras\"/>\n"
+	                    "  <address type=\"pci\" domain=\"0x0000\" bus=\"0x01\" slot=\"0x00\" "
+	                    "function=\"0x0\"/>\n"
+	                    "</interface>");
+	assert_int_equal(r.ifaces[0].nwarnings, 2);
+	assert_string_equal(r.ifaces[0].warnings[0],
+	                    "<bandwidth> removed: libvirt shapes only tap devices, so the guest's "
+	                    "rate limit no longer applies");
+	assert_string_equal(r.ifaces[0].warnings[1],
+	                    "<port isolated='yes'/> removed: it isolated the guest on the Linux "
+	                    "bridge; on lanswitch it reaches every port of its VLAN");
+	assert_string_equal(r.memory.old_xml, "<memoryBacking>\n"
+	                                      "  <source type=\"anonymous\"/>\n"
+	                                      "  <access mode=\"private\"/>\n"
+	                                      "</memoryBacking>");
+	assert_string_equal(r.memory.what, "<source type='anonymous'/> became memfd; <access "
+	                                   "mode='private'/> became shared");
+	vm_convert_report_clear(&r);
+	xmlFreeDoc(doc);
+}
+
+/* Open vSwitch VLAN tags become the port's VLANs. */
+static void test_convert_unifi_vlans(void **state)
+{
+	xmlDocPtr doc = fixture("unifi.xml");
+	struct vm_convert_report r;
+	struct vm_vlan trunk, access;
+
+	assert_int_equal(convert(doc, "unifi", "br0", false, &r), 2);
+	vm_vlan_set_access(&trunk, 0);
+	vm_vlan_add_tagged(&trunk, 20);
+	vm_vlan_add_tagged(&trunk, 30);
+	trunk.native = 1;
+	assert_memory_equal(&r.ifaces[0].port.vlan, &trunk, sizeof(trunk));
+	vm_vlan_set_access(&access, 20);
+	assert_memory_equal(&r.ifaces[1].port.vlan, &access, sizeof(access));
+	assert_string_equal(r.ifaces[1].port.name, "unifi.1");
+	assert_string_equal(r.ifaces[0].new_xml,
+	                    "<interface type=\"vhostuser\">\n"
+	                    "  <mac address=\"52:54:00:0b:5e:60\"/>\n"
+	                    "  <source type=\"unix\" path=\"/run/lanswitch/vhost/unifi.sock\" "
+	                    "mode=\"server\"/>\n"
+	                    "  <model type=\"virtio\"/>\n"
+	                    "  <address type=\"pci\" domain=\"0x0000\" bus=\"0x01\" slot=\"0x00\" "
+	                    "function=\"0x0\"/>\n"
+	                    "</interface>");
+	assert_int_equal(r.ifaces[0].nwarnings, 0);
+	assert_false(r.memory.changed);
+	vm_convert_report_clear(&r);
+	xmlFreeDoc(doc);
+}
+
+static const char iface_fmt[] = "    <interface type='bridge'>\n"
+                                "%s"
+                                "      <source bridge='br0'/>\n"
+                                "%s"
+                                "    </interface>\n";
+
+static xmlDocPtr iface_doc(const char *name, const char *mac, const char *rest)
+{
+	char devices[2048];
+
+	snprintf(devices, sizeof(devices), iface_fmt, mac, rest);
+	return domain_doc(name, "", "", devices);
+}
+
+static void test_convert_refusals(void **state)
+{
+	char devices[4096], dir[128];
+	struct vm_convert_report r;
+	xmlDocPtr doc;
+	int n;
+
+	/* hand-written XML without <mac> (libvirt's stored definitions always have one) */
+	doc = iface_doc("lab", "", "      <model type='virtio'/>\n");
+	expect_refused(doc, "lab", false, "domain \"lab\": interface #1 on br0: has no <mac>\n");
+	xmlFreeDoc(doc);
+	/* no <model>: libvirt's default is an emulated NIC */
+	doc = iface_doc("lab", "      <mac address='52:54:00:00:00:01'/>\n", "");
+	expect_refused(
+	        doc, "lab", false,
+	        "domain \"lab\": interface 52:54:00:00:00:01 (#1 on br0): model '(none: "
+	        "libvirt's default, emulated)' is not virtio, which vhost-user requires, and "
+	        "a virtio NIC is a new device to the guest (pfSense renames em0 to vtnet0, "
+	        "Windows needs the NetKVM driver): --model-virtio converts it anyway\n");
+	assert_int_equal(convert(doc, "lab", "br0", true, &r), 1);
+	assert_string_equal(r.ifaces[0].warnings[0],
+	                    "model '(none: libvirt's default, emulated)' became virtio: the guest "
+	                    "sees a new NIC (pfSense renames em0 to vtnet0, Windows needs the "
+	                    "NetKVM driver)");
+	vm_convert_report_clear(&r);
+	xmlFreeDoc(doc);
+	/* multiqueue */
+	doc = iface_doc("lab", "      <mac address='52:54:00:00:00:01'/>\n",
+	                "      <model type='virtio'/>\n      <driver name='vhost' queues='4'/>\n");
+	expect_refused(
+	        doc, "lab", false,
+	        "domain \"lab\": interface 52:54:00:00:00:01 (#1 on br0): <driver "
+	        "queues='4'>: lanswitch takes single-queue vhost-user ports only, for now\n");
+	xmlFreeDoc(doc);
+	/* a native VLAN sent tagged has no lanswitch equivalent */
+	doc = iface_doc("lab", "      <mac address='52:54:00:00:00:01'/>\n",
+	                "      <vlan trunk='yes'>\n        <tag id='10' nativeMode='tagged'/>\n"
+	                "        <tag id='20'/>\n      </vlan>\n"
+	                "      <virtualport type='openvswitch'/>\n      <model type='virtio'/>\n");
+	expect_refused(doc, "lab", false,
+	               "domain \"lab\": interface 52:54:00:00:00:01 (#1 on br0): <vlan> tag 10 is "
+	               "native-tagged: lanswitch sends a trunk's native VLAN untagged\n");
+	xmlFreeDoc(doc);
+
+	/* a socket directory too long for the port's path */
+	n = (int)(VM_SOCKET_PATH_MAX - strlen("/lab.sock"));
+	memset(dir, 'd', (size_t)n);
+	dir[0] = '/';
+	dir[n] = '\0';
+	doc = iface_doc("lab", "      <mac address='52:54:00:00:00:01'/>\n",
+	                "      <model type='virtio'/>\n");
+	assert_int_equal(vm_xml_convert(doc, "lab", "br0", dir, false, &r), -EINVAL);
+	assert_non_null(strstr(r.refused,
+	                       "domain \"lab\": interface 52:54:00:00:00:01 (#1 on br0): "
+	                       "socket path \"/ddd"));
+	assert_non_null(strstr(r.refused, ".sock\": 108 bytes, a unix socket path must be under "
+	                                  "108 (choose a shorter --socket-dir)\n"));
+	vm_convert_report_clear(&r);
+	dir[n - 1] = '\0';
+	assert_int_equal(vm_xml_convert(doc, "lab", "br0", dir, false, &r), 1);
+	vm_convert_report_clear(&r);
+	xmlFreeDoc(doc);
+
+	/* every refusal at once, and the good interface beside them is not changed either */
+	snprintf(devices, sizeof(devices),
+	         "    <interface type='bridge'>\n      <mac address='52:54:00:00:00:01'/>\n"
+	         "      <source bridge='br0'/>\n      <model type='virtio'/>\n    </interface>\n"
+	         "    <interface type='bridge'>\n      <mac address='52:54:00:00:00:02'/>\n"
+	         "      <source bridge='br0'/>\n      <model type='rtl8139'/>\n    </interface>\n"
+	         "    <interface type='network'>\n      <source network='iot'/>\n"
+	         "      <model type='virtio'/>\n    </interface>\n");
+	doc = domain_doc("lab", "", "", devices);
+	expect_refused(
+	        doc, "lab", false,
+	        "domain \"lab\": interface 52:54:00:00:00:02 (#2 on br0): model 'rtl8139' is "
+	        "not virtio, which vhost-user requires, and a virtio NIC is a new device to "
+	        "the guest (pfSense renames em0 to vtnet0, Windows needs the NetKVM "
+	        "driver): --model-virtio converts it anyway\n"
+	        "domain \"lab\": interface #3: type='network' (network 'iot') is out of "
+	        "scope: make it type='bridge' or remove it first\n");
+	xmlFreeDoc(doc);
+}
+
 /* ---- shared memory ------------------------------------------------------------------- */
 
 static void expect_shared(xmlDocPtr doc, int want, const char *why_want)
@@ -804,6 +1186,14 @@ int main(void)
 		cmocka_unit_test(test_metadata_round_trip),
 		cmocka_unit_test(test_metadata_read_fixture),
 		cmocka_unit_test(test_metadata_errors),
+		cmocka_unit_test(test_convert_homeassistant),
+		cmocka_unit_test(test_convert_pfsense),
+		cmocka_unit_test(test_convert_windows_network),
+		cmocka_unit_test(test_convert_other_bridge),
+		cmocka_unit_test(test_convert_beside_attached),
+		cmocka_unit_test(test_convert_frigate),
+		cmocka_unit_test(test_convert_unifi_vlans),
+		cmocka_unit_test(test_convert_refusals),
 		cmocka_unit_test(test_memory_shared_fixtures),
 		cmocka_unit_test(test_memory_shared_numa),
 		cmocka_unit_test(test_memory_share_none),
