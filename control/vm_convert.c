@@ -25,6 +25,7 @@ struct vm_convert {
 	const char *bridge;
 	const char *socket_dir;
 	bool model_virtio;
+	const struct vm_net_resolver *nets;
 	struct vm_convert_report *report;
 	struct vm_plan *plans;
 	unsigned int nplans;
@@ -187,10 +188,36 @@ static int vm_convert_check(struct vm_convert *c, xmlNodePtr iface, unsigned int
 	return 0;
 }
 
+/*
+ * A type='network' interface: refused when its network is a bridge onto BR, whose traffic
+ * would then bypass the switch (lanswitch replaces BR, and a libvirt network in bridge mode is
+ * BR under another name); left alone on any other network (a NAT network on virbr0 is not the
+ * LAN). Which bridge a network is only libvirt knows: the resolver asks it.
+ */
+static int vm_convert_check_network(struct vm_convert *c, xmlNodePtr iface, unsigned int position)
+{
+	char network[64], bridge[64], mac[64], who[96], why[256];
+	int ret;
+
+	vm_node_attr(vm_node_child(iface, "source"), "network", network, sizeof(network));
+	if (vm_node_attr(vm_node_child(iface, "mac"), "address", mac, sizeof(mac)) >= 0)
+		snprintf(who, sizeof(who), "%s (#%u)", mac, position);
+	else
+		snprintf(who, sizeof(who), "#%u", position);
+	ret = c->nets->bridge(c->nets->ctx, network, bridge, sizeof(bridge), why, sizeof(why));
+	if (ret < 0)
+		return vm_convert_refuse(c, who, "type='network' (network '%s'): %s", network, why);
+	if (strcmp(bridge, c->bridge) != 0)
+		return 0;
+	return vm_convert_refuse(c, who,
+	                         "type='network' on network '%s', whose bridge is %s: make it "
+	                         "type='bridge' (<source bridge='%s'/>) first",
+	                         network, bridge, c->bridge);
+}
+
 /* Every interface of the domain: a plan for each one on the bridge, or refusals. */
 static int vm_convert_check_all(struct vm_convert *c, xmlNodePtr devices)
 {
-	char source[64], mac[64], who[96];
 	unsigned int position = 0;
 	xmlNodePtr iface;
 	int ret;
@@ -198,30 +225,13 @@ static int vm_convert_check_all(struct vm_convert *c, xmlNodePtr devices)
 	for (iface = vm_node_child(devices, "interface"); iface != NULL;
 	     iface = vm_node_next(iface, "interface")) {
 		position++;
-		if (vm_node_attr_is(iface, "type", "network")) {
-			/*
-			 * A libvirt network may itself be a bridge onto the same LAN, which only
-			 * libvirt's network definition says: out of scope, and refused rather than
-			 * left running beside the switch unnoticed.
-			 */
-			vm_node_attr(vm_node_child(iface, "source"), "network", source,
-			             sizeof(source));
-			if (vm_node_attr(vm_node_child(iface, "mac"), "address", mac,
-			                 sizeof(mac)) >= 0)
-				snprintf(who, sizeof(who), "%s (#%u)", mac, position);
-			else
-				snprintf(who, sizeof(who), "#%u", position);
-			ret = vm_convert_refuse(
-			        c, who,
-			        "type='network' (network '%s') is out of scope: make it "
-			        "type='bridge' or remove it first",
-			        source);
-		} else if (vm_node_attr_is(iface, "type", "bridge") &&
-		           vm_node_attr_is(vm_node_child(iface, "source"), "bridge", c->bridge)) {
+		if (vm_node_attr_is(iface, "type", "network"))
+			ret = vm_convert_check_network(c, iface, position);
+		else if (vm_node_attr_is(iface, "type", "bridge") &&
+		         vm_node_attr_is(vm_node_child(iface, "source"), "bridge", c->bridge))
 			ret = vm_convert_check(c, iface, position);
-		} else {
+		else
 			continue; /* another bridge, or not ours to touch */
-		}
 		if (ret < 0)
 			return ret;
 	}
@@ -238,14 +248,15 @@ static int vm_convert_count(xmlNodePtr devices)
 	return n;
 }
 
-int vm_xml_convert(xmlDocPtr doc, const char *domain, const char *bridge, const char *socket_dir,
-                   bool model_virtio, struct vm_convert_report *report)
+int vm_xml_convert(xmlDocPtr doc, const char *domain, const struct vm_convert_opts *opts,
+                   struct vm_convert_report *report)
 {
 	struct vm_convert c = {
 		.domain = domain,
-		.bridge = bridge,
-		.socket_dir = socket_dir,
-		.model_virtio = model_virtio,
+		.bridge = opts->bridge,
+		.socket_dir = opts->socket_dir,
+		.model_virtio = opts->model_virtio,
+		.nets = opts->nets,
 		.report = report,
 	};
 	xmlNodePtr root = xmlDocGetRootElement(doc), devices;
@@ -263,7 +274,7 @@ int vm_xml_convert(xmlDocPtr doc, const char *domain, const char *bridge, const 
 		ret = -ENOMEM;
 		goto free_plans;
 	}
-	c.ntaken = vm_xml_lanswitch_ifaces(doc, socket_dir, c.taken, (unsigned int)n);
+	c.ntaken = vm_xml_lanswitch_ifaces(doc, c.socket_dir, c.taken, (unsigned int)n);
 
 	/* Check first, act second: a refusal leaves the domain as it was. */
 	ret = vm_convert_check_all(&c, devices);
@@ -276,7 +287,7 @@ int vm_xml_convert(xmlDocPtr doc, const char *domain, const char *bridge, const 
 	if (c.nplans == 0) {
 		snprintf(report->note, sizeof(report->note),
 		         "domain \"%s\" has no interface on bridge %s: nothing to do", domain,
-		         bridge);
+		         c.bridge);
 		ret = 0;
 		goto free_plans;
 	}

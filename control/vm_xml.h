@@ -184,19 +184,40 @@ struct vm_convert_report {
 };
 
 /*
- * Converts the domain's interfaces on bridge to vhost-user ports with sockets in socket_dir,
- * named after domain (libvirt's name of it). Checks every interface first: when any is
- * refused (type='network', no <mac>, a model other than virtio without model_virtio,
- * multiqueue, a VLAN setting lanswitch cannot take, a socket path too long) nothing changes
- * and report->refused says why, naming the domain and the interface by MAC or position.
+ * Which bridge a libvirt network is: lanctl asks libvirt (virNetworkLookupByName,
+ * virNetworkGetBridgeName), the unit test a table. bridge() fills bridge with the network's
+ * bridge, "" when it has none (a network libvirt does not know, or one without a bridge such as
+ * macvtap); a negative errno with err saying why when it cannot tell.
+ */
+struct vm_net_resolver {
+	int (*bridge)(void *ctx, const char *network, char *bridge, size_t len, char *err,
+	              size_t errlen);
+	void *ctx;
+};
+
+struct vm_convert_opts {
+	const char *bridge;     /* the bridge whose interfaces move to the switch */
+	const char *socket_dir; /* where their sockets go */
+	bool model_virtio;      /* convert a non-virtio model too, to virtio */
+	const struct vm_net_resolver *nets;
+};
+
+/*
+ * Converts the domain's interfaces on opts->bridge to vhost-user ports with sockets in
+ * opts->socket_dir, named after domain (libvirt's name of it). Checks every interface first:
+ * when any is refused (no <mac>, a model other than virtio without model_virtio, multiqueue, a
+ * VLAN setting lanswitch cannot take, a socket path too long, a type='network' interface whose
+ * network is a bridge onto opts->bridge) nothing changes and report->refused says why, naming
+ * the domain and the interface by MAC or position. A type='network' interface on another
+ * network is left as it is.
  *
  * Returns how many interfaces were converted (0: none on the bridge, report->note says so),
  * -EINVAL when refused, -ENOMEM (the document is then half done: do not define it). Clear
  * the report with vm_convert_report_clear whatever the return. --dry-run prints the report
  * and does not define the document.
  */
-int vm_xml_convert(xmlDocPtr doc, const char *domain, const char *bridge, const char *socket_dir,
-                   bool model_virtio, struct vm_convert_report *report);
+int vm_xml_convert(xmlDocPtr doc, const char *domain, const struct vm_convert_opts *opts,
+                   struct vm_convert_report *report);
 void vm_convert_report_clear(struct vm_convert_report *report);
 
 #endif

@@ -610,11 +610,54 @@ static void test_metadata_errors(void **state)
 
 /* ---- convert ------------------------------------------------------------------------- */
 
+/*
+ * The networks libvirt would know here: 'default' is NAT on virbr0, 'lan' a bridge-mode
+ * network onto br0 (the LAN lanswitch replaces), 'iot' a NAT network on virbr1, 'broken' one
+ * libvirt cannot say anything about; any other is undefined (no bridge).
+ */
+static int test_network_bridge(void *ctx, const char *network, char *bridge, size_t len, char *err,
+                               size_t errlen)
+{
+	static const char *const table[][2] = {
+		{ "default", "virbr0" },
+		{ "lan", "br0" },
+		{ "iot", "virbr1" },
+	};
+	size_t i;
+
+	(*(unsigned int *)ctx)++;
+	if (strcmp(network, "broken") == 0) {
+		snprintf(err, errlen, "internal error: network driver is not running");
+		return -EIO;
+	}
+	bridge[0] = '\0';
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(network, table[i][0]) == 0)
+			snprintf(bridge, len, "%s", table[i][1]);
+	return 0;
+}
+
+static unsigned int network_lookups;
+static const struct vm_net_resolver test_nets = { test_network_bridge, &network_lookups };
+
+static int convert_in(xmlDocPtr doc, const char *domain, const char *bridge, const char *dir,
+                      bool model_virtio, struct vm_convert_report *r)
+{
+	const struct vm_convert_opts opts = {
+		.bridge = bridge,
+		.socket_dir = dir,
+		.model_virtio = model_virtio,
+		.nets = &test_nets,
+	};
+
+	return vm_xml_convert(doc, domain, &opts, r);
+}
+
 /* Converts a fixture; the converted document must pass libvirt's schema. */
 static int convert(xmlDocPtr doc, const char *domain, const char *bridge, bool model_virtio,
                    struct vm_convert_report *r)
 {
-	int n = vm_xml_convert(doc, domain, bridge, VM_SOCKET_DIR_DEFAULT, model_virtio, r);
+	int n = convert_in(doc, domain, bridge, VM_SOCKET_DIR_DEFAULT, model_virtio, r);
 
 	if (n > 0)
 		assert_libvirt_valid(doc, domain);
@@ -628,9 +671,8 @@ static void expect_refused(xmlDocPtr doc, const char *domain, bool model_virtio,
 	struct vm_convert_report r;
 	char *before = vm_xml_write(doc), *after;
 
-	assert_int_equal(
-	        vm_xml_convert(doc, domain, "br0", VM_SOCKET_DIR_DEFAULT, model_virtio, &r),
-	        -EINVAL);
+	assert_int_equal(convert_in(doc, domain, "br0", VM_SOCKET_DIR_DEFAULT, model_virtio, &r),
+	                 -EINVAL);
 	assert_string_equal(r.refused, refused);
 	assert_int_equal(r.n, 0);
 	assert_false(r.memory.changed);
@@ -697,8 +739,7 @@ static void test_convert_homeassistant(void **state)
 	free(meta);
 	vm_convert_report_clear(&r);
 	/* converted once, nothing is left on br0 */
-	assert_int_equal(
-	        vm_xml_convert(doc, "homeassistant", "br0", VM_SOCKET_DIR_DEFAULT, false, &r), 0);
+	assert_int_equal(convert(doc, "homeassistant", "br0", false, &r), 0);
 	assert_string_equal(r.note, "domain \"homeassistant\" has no interface on bridge br0: "
 	                            "nothing to do");
 	vm_convert_report_clear(&r);
@@ -768,15 +809,56 @@ static void test_convert_pfsense(void **state)
 	xmlFreeDoc(doc);
 }
 
-/* type='network' is out of scope: the whole domain is refused, naming the network. */
+/*
+ * type='network': a network that is a bridge onto br0 refuses the whole domain, naming the
+ * network and its bridge; one on another bridge (NAT on virbr0) is left as it is.
+ */
 static void test_convert_windows_network(void **state)
 {
 	xmlDocPtr doc = fixture("windows.xml");
+	struct vm_convert_report r;
+	unsigned int lookups = network_lookups;
+	char *text;
 
+	assert_int_equal(convert(doc, "win11", "br0", false, &r), 1);
+	assert_int_equal(network_lookups, lookups + 1);
+	assert_int_equal(r.ifaces[0].position, 1);
+	assert_string_equal(r.ifaces[0].port.name, "win11");
+	text = vm_xml_write(doc);
+	assert_non_null(strstr(text, "    <interface type=\"network\">\n"
+	                             "      <mac address=\"52:54:00:c4:7f:12\"/>\n"
+	                             "      <source network=\"default\"/>\n"));
+	free(text);
+	vm_convert_report_clear(&r);
+	xmlFreeDoc(doc);
+
+	/* the same interfaces with the second on a network that is br0 */
+	doc = domain_doc("win11", "", "",
+	                 "    <interface type='bridge'>\n"
+	                 "      <mac address='52:54:00:c4:7f:11'/>\n"
+	                 "      <source bridge='br0'/>\n"
+	                 "      <model type='virtio'/>\n"
+	                 "    </interface>\n"
+	                 "    <interface type='network'>\n"
+	                 "      <mac address='52:54:00:c4:7f:12'/>\n"
+	                 "      <source network='lan'/>\n"
+	                 "      <model type='virtio'/>\n"
+	                 "    </interface>\n");
 	expect_refused(doc, "win11", false,
-	               "domain \"win11\": interface 52:54:00:c4:7f:12 (#2): type='network' "
-	               "(network 'default') is out of scope: make it type='bridge' or remove it "
-	               "first\n");
+	               "domain \"win11\": interface 52:54:00:c4:7f:12 (#2): type='network' on "
+	               "network 'lan', whose bridge is br0: make it type='bridge' (<source "
+	               "bridge='br0'/>) first\n");
+	xmlFreeDoc(doc);
+
+	/* libvirt cannot say: refused with its reason, rather than guessed */
+	doc = domain_doc("win11", "", "",
+	                 "    <interface type='network'>\n"
+	                 "      <mac address='52:54:00:c4:7f:12'/>\n"
+	                 "      <source network='broken'/>\n"
+	                 "    </interface>\n");
+	expect_refused(doc, "win11", false,
+	               "domain \"win11\": interface 52:54:00:c4:7f:12 (#1): type='network' "
+	               "(network 'broken'): internal error: network driver is not running\n");
 	xmlFreeDoc(doc);
 }
 
@@ -958,7 +1040,7 @@ static void test_convert_refusals(void **state)
 	dir[n] = '\0';
 	doc = iface_doc("lab", "      <mac address='52:54:00:00:00:01'/>\n",
 	                "      <model type='virtio'/>\n");
-	assert_int_equal(vm_xml_convert(doc, "lab", "br0", dir, false, &r), -EINVAL);
+	assert_int_equal(convert_in(doc, "lab", "br0", dir, false, &r), -EINVAL);
 	assert_non_null(strstr(r.refused,
 	                       "domain \"lab\": interface 52:54:00:00:00:01 (#1 on br0): "
 	                       "socket path \"/ddd"));
@@ -966,7 +1048,7 @@ static void test_convert_refusals(void **state)
 	                                  "108 (choose a shorter --socket-dir)\n"));
 	vm_convert_report_clear(&r);
 	dir[n - 1] = '\0';
-	assert_int_equal(vm_xml_convert(doc, "lab", "br0", dir, false, &r), 1);
+	assert_int_equal(convert_in(doc, "lab", "br0", dir, false, &r), 1);
 	vm_convert_report_clear(&r);
 	xmlFreeDoc(doc);
 
@@ -976,6 +1058,8 @@ static void test_convert_refusals(void **state)
 	         "      <source bridge='br0'/>\n      <model type='virtio'/>\n    </interface>\n"
 	         "    <interface type='bridge'>\n      <mac address='52:54:00:00:00:02'/>\n"
 	         "      <source bridge='br0'/>\n      <model type='rtl8139'/>\n    </interface>\n"
+	         "    <interface type='network'>\n      <source network='lan'/>\n"
+	         "      <model type='virtio'/>\n    </interface>\n"
 	         "    <interface type='network'>\n      <source network='iot'/>\n"
 	         "      <model type='virtio'/>\n    </interface>\n");
 	doc = domain_doc("lab", "", "", devices);
@@ -985,8 +1069,8 @@ static void test_convert_refusals(void **state)
 	        "not virtio, which vhost-user requires, and a virtio NIC is a new device to "
 	        "the guest (pfSense renames em0 to vtnet0, Windows needs the NetKVM "
 	        "driver): --model-virtio converts it anyway\n"
-	        "domain \"lab\": interface #3: type='network' (network 'iot') is out of "
-	        "scope: make it type='bridge' or remove it first\n");
+	        "domain \"lab\": interface #3: type='network' on network 'lan', whose bridge "
+	        "is br0: make it type='bridge' (<source bridge='br0'/>) first\n");
 	xmlFreeDoc(doc);
 }
 
