@@ -41,8 +41,7 @@ static bool vm_vlan_any_tagged(const struct vm_vlan *v)
 	return false;
 }
 
-/* "20,30": the trunk's tagged VLANs as `lanctl port set NAME trunk` takes them; malloc'ed. */
-static char *vm_meta_trunk_text(const struct vm_vlan *v)
+char *vm_vlan_trunk_text(const struct vm_vlan *v)
 {
 	char *text = malloc(VM_VLAN_MAX * 5 + 1), *o = text;
 	uint16_t vid;
@@ -79,9 +78,9 @@ static int vm_meta_check(const struct vm_port *p, unsigned int i, char *err, siz
 	return -EINVAL;
 }
 
-static int vm_meta_add_port(xmlNodePtr root, const struct vm_port *p)
+/* The port's attributes on its new <port> element. */
+static int vm_meta_port_attrs(xmlNodePtr node, const struct vm_port *p)
 {
-	xmlNodePtr node = xmlNewChild(root, NULL, BAD_CAST "port", NULL);
 	char num[8], *trunk;
 	int ret = -ENOMEM;
 
@@ -93,7 +92,7 @@ static int vm_meta_add_port(xmlNodePtr root, const struct vm_port *p)
 		snprintf(num, sizeof(num), "%u", p->vlan.access);
 		return xmlNewProp(node, BAD_CAST "vlan", BAD_CAST num) != NULL ? 0 : -ENOMEM;
 	}
-	trunk = vm_meta_trunk_text(&p->vlan);
+	trunk = vm_vlan_trunk_text(&p->vlan);
 	if (trunk == NULL || xmlNewProp(node, BAD_CAST "trunk", BAD_CAST trunk) == NULL)
 		goto free_trunk;
 	snprintf(num, sizeof(num), "%u", p->vlan.native);
@@ -127,7 +126,8 @@ int vm_xml_metadata_format(const struct vm_port *ports, unsigned int n, char **x
 		goto free_doc;
 	xmlDocSetRootElement(doc, root);
 	for (i = 0; i < n; i++)
-		if (vm_meta_add_port(root, &ports[i]) < 0)
+		if (vm_meta_port_attrs(xmlNewChild(root, NULL, BAD_CAST "port", NULL), &ports[i]) <
+		    0)
 			goto free_doc;
 	*xml = vm_node_format(root);
 	if (*xml != NULL)
@@ -279,14 +279,101 @@ int vm_xml_metadata_parse(const char *xml, struct vm_port *ports, unsigned int m
 	return ret;
 }
 
-int vm_xml_metadata_read(xmlDocPtr doc, struct vm_port *ports, unsigned int max, char *err,
-                         size_t errlen)
+/* Our element in <metadata>, or NULL. */
+static xmlNodePtr vm_meta_find(xmlNodePtr meta)
 {
-	xmlNodePtr meta = vm_node_child(xmlDocGetRootElement(doc), "metadata"), c;
+	xmlNodePtr c;
 
 	for (c = meta != NULL ? meta->children : NULL; c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
 		    xmlStrEqual(c->ns->href, BAD_CAST VM_XML_NS))
-			return vm_meta_parse_root(c, ports, max, err, errlen);
+			return c;
+	return NULL;
+}
+
+int vm_xml_metadata_read(xmlDocPtr doc, struct vm_port *ports, unsigned int max, char *err,
+                         size_t errlen)
+{
+	xmlNodePtr ours = vm_meta_find(vm_node_child(xmlDocGetRootElement(doc), "metadata"));
+
+	return ours != NULL ? vm_meta_parse_root(ours, ports, max, err, errlen) : 0;
+}
+
+/* <metadata> where libvirt writes it: after the domain's names and descriptions. */
+static xmlNodePtr vm_meta_element(xmlNodePtr root)
+{
+	static const char *const before[] = {
+		"name", "uuid", "genid", "title", "description", NULL
+	};
+	xmlNodePtr meta = vm_node_child(root, "metadata"), c, after = NULL;
+	const char *const *n;
+
+	if (meta != NULL)
+		return meta;
+	for (c = root->children; c != NULL; c = c->next)
+		for (n = before; *n != NULL; n++)
+			if (vm_node_is(c, *n))
+				after = c;
+	return vm_node_insert(root, after, "metadata");
+}
+
+/* Whether node holds no element (only the indentation left by what was removed). */
+static bool vm_meta_empty(xmlNodePtr node)
+{
+	return xmlFirstElementChild(node) == NULL;
+}
+
+int vm_xml_metadata_set(xmlDocPtr doc, const struct vm_port *ports, unsigned int n, char *err,
+                        size_t errlen)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), meta, ours, prev = NULL;
+	unsigned int i;
+	xmlNsPtr ns;
+	int ret;
+
+	if (!vm_node_is(root, "domain")) {
+		snprintf(err, errlen, "domain XML: no <domain>");
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		ret = vm_meta_check(&ports[i], i, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	meta = vm_node_child(root, "metadata");
+	ours = vm_meta_find(meta);
+	if (ours != NULL)
+		vm_node_remove(ours);
+	if (n == 0) {
+		if (meta != NULL && vm_meta_empty(meta))
+			vm_node_remove(meta);
+		return 0;
+	}
+
+	meta = vm_meta_element(root);
+	if (meta == NULL)
+		return -ENOMEM;
+	if (vm_meta_empty(meta) && meta->children != NULL) { /* indentation alone: start afresh */
+		xmlFreeNodeList(meta->children);
+		meta->children = meta->last = NULL;
+	}
+	/* after what others keep there (libosinfo's element) */
+	ours = vm_node_insert(meta, xmlLastElementChild(meta), "ports");
+	if (ours == NULL)
+		return -ENOMEM;
+	/* the prefix libvirt gives it (VM_XML_NS_KEY), declared on our element alone */
+	ns = xmlNewNs(ours, BAD_CAST VM_XML_NS, BAD_CAST VM_XML_NS_KEY);
+	if (ns == NULL)
+		return -ENOMEM;
+	xmlSetNs(ours, ns);
+	for (i = 0; i < n; i++) {
+		prev = vm_node_insert(ours, prev, "port");
+		if (prev == NULL)
+			return -ENOMEM;
+		xmlSetNs(prev, ns);
+		ret = vm_meta_port_attrs(prev, &ports[i]);
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }

@@ -89,35 +89,61 @@ int vm_mac_parse(const char *s, char mac[VM_MAC_LEN])
 	return 0;
 }
 
-/* A new child of parent with one attribute. */
-static xmlNodePtr vm_xml_add(xmlNodePtr parent, const char *name, const char *attr,
-                             const char *value)
+/* A new child of parent after after (NULL: first) with one attribute, indented as the rest. */
+static xmlNodePtr vm_xml_add(xmlNodePtr parent, xmlNodePtr after, const char *name,
+                             const char *attr, const char *value)
 {
-	xmlNodePtr node = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+	xmlNodePtr node = vm_node_insert(parent, after, name);
 
 	if (node == NULL || xmlNewProp(node, BAD_CAST attr, BAD_CAST value) == NULL)
 		return NULL;
 	return node;
 }
 
-int vm_xml_interface_new(const char *mac, const char *socket_path, char **xml, char *err,
-                         size_t errlen)
+/*
+ * The children of the switch's <interface type='vhostuser'>: the MAC, the socket in
+ * mode='server' and the virtio model; mac and path checked already. -ENOMEM.
+ */
+static int vm_xml_interface_fill(xmlNodePtr iface, const char *mac, const char *path)
 {
-	char norm[VM_MAC_LEN];
-	xmlNodePtr iface, source;
-	xmlDocPtr doc;
-	int ret = -ENOMEM;
+	xmlNodePtr m, source;
 
-	*xml = NULL;
+	if (xmlSetProp(iface, BAD_CAST "type", BAD_CAST "vhostuser") == NULL ||
+	    (m = vm_xml_add(iface, NULL, "mac", "address", mac)) == NULL ||
+	    (source = vm_xml_add(iface, m, "source", "type", "unix")) == NULL ||
+	    xmlNewProp(source, BAD_CAST "path", BAD_CAST path) == NULL ||
+	    xmlNewProp(source, BAD_CAST "mode", BAD_CAST "server") == NULL ||
+	    vm_xml_add(iface, source, "model", "type", "virtio") == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+static int vm_xml_interface_check(const char *mac, const char *socket_path, char norm[VM_MAC_LEN],
+                                  char *err, size_t errlen)
+{
 	if (vm_mac_parse(mac, norm) < 0) {
 		snprintf(err, errlen,
 		         "MAC \"%s\": expected a unicast address such as 52:54:00:12:34:56", mac);
 		return -EINVAL;
 	}
-	if (vm_socket_path_check(socket_path, err, errlen) < 0)
-		return -EINVAL;
+	return vm_socket_path_check(socket_path, err, errlen);
+}
+
+int vm_xml_interface_new(const char *mac, const char *socket_path, char **xml, char *err,
+                         size_t errlen)
+{
+	char norm[VM_MAC_LEN];
+	xmlNodePtr iface;
+	xmlDocPtr doc;
+	int ret;
+
+	*xml = NULL;
+	ret = vm_xml_interface_check(mac, socket_path, norm, err, errlen);
+	if (ret < 0)
+		return ret;
 
 	/* Built with libxml2 rather than printed: the path is escaped as XML wants. */
+	ret = -ENOMEM;
 	doc = xmlNewDoc(BAD_CAST "1.0");
 	if (doc == NULL)
 		return -ENOMEM;
@@ -125,12 +151,7 @@ int vm_xml_interface_new(const char *mac, const char *socket_path, char **xml, c
 	if (iface == NULL)
 		goto free_doc;
 	xmlDocSetRootElement(doc, iface);
-	if (xmlNewProp(iface, BAD_CAST "type", BAD_CAST "vhostuser") == NULL ||
-	    vm_xml_add(iface, "mac", "address", norm) == NULL ||
-	    (source = vm_xml_add(iface, "source", "type", "unix")) == NULL ||
-	    xmlNewProp(source, BAD_CAST "path", BAD_CAST socket_path) == NULL ||
-	    xmlNewProp(source, BAD_CAST "mode", BAD_CAST "server") == NULL ||
-	    vm_xml_add(iface, "model", "type", "virtio") == NULL)
+	if (vm_xml_interface_fill(iface, norm, socket_path) < 0)
 		goto free_doc;
 	*xml = vm_node_format(iface);
 	if (*xml != NULL)
@@ -138,6 +159,102 @@ int vm_xml_interface_new(const char *mac, const char *socket_path, char **xml, c
 free_doc:
 	xmlFreeDoc(doc);
 	return ret;
+}
+
+/* The domain's last <interface>, or its last device when it has none; NULL: none at all. */
+static xmlNodePtr vm_xml_last_iface(xmlNodePtr devices)
+{
+	xmlNodePtr c, last = NULL, last_device = NULL;
+
+	for (c = devices->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		last_device = c;
+		if (vm_node_is(c, "interface"))
+			last = c;
+	}
+	return last != NULL ? last : last_device;
+}
+
+int vm_xml_interface_add(xmlDocPtr doc, const char *mac, const char *socket_path, char *err,
+                         size_t errlen)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), devices, iface;
+	char norm[VM_MAC_LEN];
+	int ret;
+
+	ret = vm_xml_interface_check(mac, socket_path, norm, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (!vm_node_is(root, "domain")) {
+		snprintf(err, errlen, "domain XML: no <domain>");
+		return -EINVAL;
+	}
+	devices = vm_node_child(root, "devices");
+	if (devices == NULL)
+		devices = vm_node_insert(root, xmlGetLastChild(root), "devices");
+	if (devices == NULL)
+		return -ENOMEM;
+	/* beside the domain's other NICs: libvirt gives it the next free PCI slot at define */
+	iface = vm_node_insert(devices, vm_xml_last_iface(devices), "interface");
+	if (iface == NULL)
+		return -ENOMEM;
+	return vm_xml_interface_fill(iface, norm, socket_path);
+}
+
+/* Whether iface is a vhost-user interface on one of ports' sockets. */
+static bool vm_xml_iface_on(xmlNodePtr iface, const struct vm_port *ports, unsigned int n)
+{
+	char path[VM_SOCKET_PATH_MAX];
+	unsigned int i;
+
+	if (!vm_node_attr_is(iface, "type", "vhostuser") ||
+	    vm_node_attr(vm_node_child(iface, "source"), "path", path, sizeof(path)) < 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(path, ports[i].socket) == 0)
+			return true;
+	return false;
+}
+
+int vm_xml_interfaces_take(xmlDocPtr doc, const struct vm_port *ports, unsigned int n,
+                           char **removed, unsigned int max)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), iface, next;
+	unsigned int taken = 0;
+
+	if (!vm_node_is(root, "domain"))
+		return -EINVAL;
+	for (iface = vm_node_child(vm_node_child(root, "devices"), "interface"); iface != NULL;
+	     iface = next) {
+		next = vm_node_next(iface, "interface");
+		if (!vm_xml_iface_on(iface, ports, n))
+			continue;
+		if (taken < max) {
+			removed[taken] = vm_node_format(iface);
+			if (removed[taken] == NULL)
+				return -ENOMEM;
+		}
+		taken++;
+		vm_node_remove(iface);
+	}
+	return (int)taken;
+}
+
+int vm_xml_mac_position(xmlDocPtr doc, const char *mac)
+{
+	xmlNodePtr iface =
+	        vm_node_child(vm_node_child(xmlDocGetRootElement(doc), "devices"), "interface");
+	char have[64], norm[VM_MAC_LEN];
+	int position = 0;
+
+	for (; iface != NULL; iface = vm_node_next(iface, "interface")) {
+		position++;
+		if (vm_node_attr(vm_node_child(iface, "mac"), "address", have, sizeof(have)) >= 0 &&
+		    vm_mac_parse(have, norm) == 0 && strcmp(norm, mac) == 0)
+			return position;
+	}
+	return 0;
 }
 
 /* Whether path is a file under dir ("/" and trailing slashes taken), not reached by "..". */

@@ -49,6 +49,13 @@ int vm_mac_parse(const char *s, char mac[VM_MAC_LEN]);
 int vm_xml_interface_new(const char *mac, const char *socket_path, char **xml, char *err,
                          size_t errlen);
 
+/*
+ * The same element added to the domain's <devices>, after its last <interface> and indented as
+ * its siblings, for virDomainDefineXML. -EINVAL with err for a bad MAC or socket path, -ENOMEM.
+ */
+int vm_xml_interface_add(xmlDocPtr doc, const char *mac, const char *socket_path, char *err,
+                         size_t errlen);
+
 /* A vhost-user interface of a domain whose socket is in the switch's socket directory. */
 struct vm_iface {
 	unsigned int position; /* 1-based, among all the domain's <interface> elements */
@@ -64,6 +71,21 @@ struct vm_iface {
  */
 int vm_xml_lanswitch_ifaces(xmlDocPtr doc, const char *socket_dir, struct vm_iface *ifaces,
                             unsigned int max);
+
+struct vm_port;
+
+/*
+ * Removes the domain's vhost-user interfaces whose socket is one of the n ports' sockets (what
+ * `vm detach` takes away) and returns how many there were. The first max of them are put in
+ * removed as text (malloc'ed), for virDomainDetachDeviceFlags on the running domain. -EINVAL
+ * without a <domain>, -ENOMEM (the document is then half done: do not define it).
+ */
+int vm_xml_interfaces_take(xmlDocPtr doc, const struct vm_port *ports, unsigned int n,
+                           char **removed, unsigned int max);
+
+/* The 1-based position of the domain's interface with this MAC (as vm_mac_parse writes it),
+ * 0 when none has it. */
+int vm_xml_mac_position(xmlDocPtr doc, const char *mac);
 
 /* ---- metadata (vm_meta.c) ---------------------------------------------------------------
  *
@@ -127,6 +149,18 @@ int vm_xml_metadata_parse(const char *xml, struct vm_port *ports, unsigned int m
 /* The same, from a whole domain document: 0 when its <metadata> has no lanswitch element. */
 int vm_xml_metadata_read(xmlDocPtr doc, struct vm_port *ports, unsigned int max, char *err,
                          size_t errlen);
+/*
+ * Puts the n ports in the domain document's <metadata> as libvirt stores them (prefixed, in
+ * our namespace), replacing lanswitch's element; n == 0 removes it (and <metadata> when
+ * nothing else is left in it). lanctl defines the document once, so the interfaces and the
+ * ports that say where they go change together or not at all; virDomainGetMetadata then
+ * hands back what vm_xml_metadata_format would have written. -EINVAL with err when a port is
+ * not one lanswitchd would take, -ENOMEM (half done: do not define it).
+ */
+int vm_xml_metadata_set(xmlDocPtr doc, const struct vm_port *ports, unsigned int n, char *err,
+                        size_t errlen);
+/* "20,30": a trunk's tagged VLANs as `lanctl port set NAME trunk` takes them; malloc'ed. */
+char *vm_vlan_trunk_text(const struct vm_vlan *v);
 
 /* ---- shared memory (vm_mem.c) -----------------------------------------------------------
  *

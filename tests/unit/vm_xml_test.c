@@ -438,6 +438,84 @@ static void test_lanswitch_ifaces(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* attach's edit: the interface after the domain's last one, indented as they are. */
+static void test_interface_add(void **state)
+{
+	xmlDocPtr doc = fixture("homeassistant.xml");
+	char err[256], *text;
+
+	assert_int_equal(vm_xml_mac_position(doc, "52:54:00:3e:a1:20"), 1);
+	assert_int_equal(vm_xml_mac_position(doc, "52:54:00:3e:a1:99"), 0);
+	assert_int_equal(vm_xml_interface_add(doc, "52:54:00:3E:A1:99",
+	                                      "/run/lanswitch/vhost/homeassistant.1.sock", err,
+	                                      sizeof(err)),
+	                 0);
+	text = vm_xml_write(doc);
+	assert_non_null(strstr(text, "    </interface>\n"
+	                             "    <interface type=\"vhostuser\">\n"
+	                             "      <mac address=\"52:54:00:3e:a1:99\"/>\n"
+	                             "      <source type=\"unix\" "
+	                             "path=\"/run/lanswitch/vhost/homeassistant.1.sock\" "
+	                             "mode=\"server\"/>\n"
+	                             "      <model type=\"virtio\"/>\n"
+	                             "    </interface>\n"
+	                             "    <serial type="));
+	free(text);
+	assert_int_equal(vm_xml_mac_position(doc, "52:54:00:3e:a1:99"), 2);
+	assert_int_equal(vm_xml_lanswitch_ifaces(doc, VM_SOCKET_DIR_DEFAULT, NULL, 0), 1);
+	assert_libvirt_valid(doc, "an added vhostuser interface");
+
+	assert_int_equal(
+	        vm_xml_interface_add(doc, "ff:ff:ff:ff:ff:ff", "/run/x.sock", err, sizeof(err)),
+	        -EINVAL);
+	assert_string_equal(err, "MAC \"ff:ff:ff:ff:ff:ff\": expected a unicast address such as "
+	                         "52:54:00:12:34:56");
+	xmlFreeDoc(doc);
+
+	/* a domain without any NIC: after its last device */
+	doc = domain_doc("bare", "", "", "");
+	assert_int_equal(
+	        vm_xml_interface_add(doc, "52:54:00:00:00:01", "/run/x.sock", err, sizeof(err)), 0);
+	text = vm_xml_write(doc);
+	assert_non_null(strstr(text, "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+	                             "    <interface type=\"vhostuser\">\n"
+	                             "      <mac address=\"52:54:00:00:00:01\"/>\n"));
+	free(text);
+	xmlFreeDoc(doc);
+}
+
+/* detach's edit: the interfaces on the ports' sockets go, the others stay. */
+static void test_interfaces_take(void **state)
+{
+	xmlDocPtr doc = fixture("pihole.xml");
+	struct vm_port ports[2];
+	char *removed[2] = { NULL, NULL }, err[256], *text;
+
+	assert_int_equal(vm_xml_metadata_read(doc, ports, 2, err, sizeof(err)), 1);
+	snprintf(ports[1].socket, sizeof(ports[1].socket), "/run/lanswitch/vhost/gone.sock");
+	assert_int_equal(vm_xml_interfaces_take(doc, ports, 2, removed, 2), 1);
+	assert_string_equal(removed[0],
+	                    "<interface type=\"vhostuser\">\n"
+	                    "  <mac address=\"52:54:00:71:9a:40\"/>\n"
+	                    "  <source type=\"unix\" path=\"/run/lanswitch/vhost/pihole.sock\" "
+	                    "mode=\"server\"/>\n"
+	                    "  <model type=\"virtio\"/>\n"
+	                    "  <address type=\"pci\" domain=\"0x0000\" bus=\"0x01\" slot=\"0x00\" "
+	                    "function=\"0x0\"/>\n"
+	                    "</interface>");
+	assert_null(removed[1]);
+	free(removed[0]);
+	assert_int_equal(vm_xml_lanswitch_ifaces(doc, VM_SOCKET_DIR_DEFAULT, NULL, 0), 0);
+	assert_int_equal(vm_xml_mac_position(doc, "52:54:00:71:9a:41"), 1);
+	text = vm_xml_write(doc);
+	assert_non_null(strstr(text,
+	                       "    <controller type=\"pci\" index=\"0\" model=\"pcie-root\"/>\n"
+	                       "    <interface type=\"bridge\">\n"));
+	free(text);
+	assert_int_equal(vm_xml_interfaces_take(doc, ports, 1, removed, 2), 0);
+	xmlFreeDoc(doc);
+}
+
 /* ---- metadata ------------------------------------------------------------------------ */
 
 static void port_init(struct vm_port *p, const char *name, const char *mac)
@@ -536,6 +614,85 @@ static void test_metadata_read_fixture(void **state)
 	/* libosinfo's element is someone else's */
 	doc = fixture("pfsense.xml");
 	assert_int_equal(vm_xml_metadata_read(doc, p, 2, err, sizeof(err)), 0);
+	xmlFreeDoc(doc);
+}
+
+/*
+ * The ports written into the document itself, as libvirt stores them: read back, beside
+ * libosinfo's element, and taken away again leaving the document as it was.
+ */
+static void test_metadata_set(void **state)
+{
+	struct vm_port in[2], out[3];
+	char err[256], *before, *text;
+	xmlDocPtr doc = fixture("pfsense.xml");
+
+	port_init(&in[0], "pfsense", "52:54:00:8a:1c:01");
+	port_init(&in[1], "pfsense.1", "52:54:00:8a:1c:02");
+	vm_vlan_set_access(&in[1].vlan, 0);
+	vm_vlan_add_tagged(&in[1].vlan, 20);
+	in[1].vlan.native = 1;
+	before = vm_xml_write(doc);
+	assert_int_equal(vm_xml_metadata_set(doc, in, 2, err, sizeof(err)), 0);
+	text = vm_xml_write(doc);
+	assert_non_null(
+	        strstr(text, "  <metadata>\n"
+	                     "    <libosinfo:libosinfo "
+	                     "xmlns:libosinfo=\"http://libosinfo.org/xmlns/libvirt/domain/1.0\">\n"
+	                     "      <libosinfo:os id=\"http://freebsd.org/freebsd/14.0\"/>\n"
+	                     "    </libosinfo:libosinfo>\n"
+	                     "    <lanswitch:ports "
+	                     "xmlns:lanswitch=\"https://lanswitch.dev/xmlns/libvirt/1\">\n"
+	                     "      <lanswitch:port name=\"pfsense\" mac=\"52:54:00:8a:1c:01\" "
+	                     "socket=\"/run/lanswitch/vhost/pfsense.sock\" vlan=\"1\"/>\n"
+	                     "      <lanswitch:port name=\"pfsense.1\" mac=\"52:54:00:8a:1c:02\" "
+	                     "socket=\"/run/lanswitch/vhost/pfsense.1.sock\" trunk=\"20\" "
+	                     "native=\"1\"/>\n"
+	                     "    </lanswitch:ports>\n"
+	                     "  </metadata>\n"));
+	free(text);
+	assert_libvirt_valid(doc, "metadata set in the document");
+	memset(out, 0x5a, sizeof(out));
+	assert_int_equal(vm_xml_metadata_read(doc, out, 3, err, sizeof(err)), 2);
+	assert_memory_equal(in, out, sizeof(in));
+	/* replaced, not added to */
+	assert_int_equal(vm_xml_metadata_set(doc, in, 1, err, sizeof(err)), 0);
+	assert_int_equal(vm_xml_metadata_read(doc, out, 3, err, sizeof(err)), 1);
+	/* none left: libosinfo's stays, the document is as it was */
+	assert_int_equal(vm_xml_metadata_set(doc, in, 0, err, sizeof(err)), 0);
+	text = vm_xml_write(doc);
+	assert_string_equal(text, before);
+	free(text);
+	free(before);
+	xmlFreeDoc(doc);
+
+	/* a domain without <metadata> gets one after its name, uuid and title, and loses it */
+	doc = fixture("homeassistant.xml");
+	before = vm_xml_write(doc);
+	assert_int_equal(vm_xml_metadata_set(doc, in, 1, err, sizeof(err)), 0);
+	text = vm_xml_write(doc);
+	assert_non_null(strstr(text,
+	                       "  <title>Home Assistant OS</title>\n"
+	                       "  <metadata>\n"
+	                       "    <lanswitch:ports "
+	                       "xmlns:lanswitch=\"https://lanswitch.dev/xmlns/libvirt/1\">\n"
+	                       "      <lanswitch:port name=\"pfsense\" mac=\"52:54:00:8a:1c:01\" "
+	                       "socket=\"/run/lanswitch/vhost/pfsense.sock\" vlan=\"1\"/>\n"
+	                       "    </lanswitch:ports>\n"
+	                       "  </metadata>\n"
+	                       "  <memory "));
+	free(text);
+	assert_int_equal(vm_xml_metadata_set(doc, in, 0, err, sizeof(err)), 0);
+	text = vm_xml_write(doc);
+	assert_string_equal(text, before);
+	free(text);
+	free(before);
+
+	/* refused as format refuses it, and nothing changes */
+	in[0].vlan.access = 0;
+	assert_int_equal(vm_xml_metadata_set(doc, in, 1, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "metadata: port 1: has no VLAN");
+	assert_int_equal(vm_xml_metadata_read(doc, out, 3, err, sizeof(err)), 0);
 	xmlFreeDoc(doc);
 }
 
@@ -1267,8 +1424,11 @@ int main(void)
 		cmocka_unit_test(test_mac_parse),
 		cmocka_unit_test(test_interface_new),
 		cmocka_unit_test(test_lanswitch_ifaces),
+		cmocka_unit_test(test_interface_add),
+		cmocka_unit_test(test_interfaces_take),
 		cmocka_unit_test(test_metadata_round_trip),
 		cmocka_unit_test(test_metadata_read_fixture),
+		cmocka_unit_test(test_metadata_set),
 		cmocka_unit_test(test_metadata_errors),
 		cmocka_unit_test(test_convert_homeassistant),
 		cmocka_unit_test(test_convert_pfsense),
