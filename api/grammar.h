@@ -14,7 +14,8 @@
  *	[ ... ]		optional; [ ... ]... may repeat
  * A group whose first word is an option ([--netns NS]) is an option: the options that
  * follow one another in a form may come in any order, each once unless it repeats. Other
- * groups ([vlan N], [PORT]) match where they stand.
+ * groups ([vlan N], [PORT]) match where they stand, and so does a literal option outside
+ * brackets (--bridge BR): it is required there.
  *
  * Plain C and libc only: lanctl links it and never links DPDK.
  */

@@ -49,6 +49,7 @@ struct gm_reach {
 	struct {
 		const char *text;
 		unsigned int len;
+		bool option; /* the key of an optional option group: left out of "expected" */
 	} expect[GM_EXPECT_MAX];
 	int nexpect;
 	bool twice; /* the word there is an option that was given already */
@@ -189,8 +190,13 @@ static bool gm_literal_has(const struct gm_node *nd, const char *word)
 	return false;
 }
 
-/* A form stopped at word pos, where it wanted nd (NULL: the end of the command). */
-static void gm_reach_at(struct gm_ctx *c, int pos, const struct gm_node *nd, bool twice)
+/*
+ * A form stopped at word pos, where it wanted nd (NULL: the end of the command); option: nd
+ * is the key of an optional option group, which "expected ..." does not list (a required
+ * literal such as "--bridge" it does).
+ */
+static void gm_reach_at(struct gm_ctx *c, int pos, const struct gm_node *nd, bool twice,
+                        bool option)
 {
 	struct gm_reach *r = c->reach;
 	const char *alt, *end, *bar;
@@ -219,7 +225,10 @@ static void gm_reach_at(struct gm_ctx *c, int pos, const struct gm_node *nd, boo
 		if (k == r->nexpect && r->nexpect < GM_EXPECT_MAX) {
 			r->expect[k].text = alt;
 			r->expect[k].len = (unsigned int)(bar - alt);
+			r->expect[k].option = option;
 			r->nexpect++;
+		} else if (k < r->nexpect) {
+			r->expect[k].option &= option; /* required by one form: listed */
 		}
 	}
 }
@@ -243,11 +252,11 @@ static bool gm_match_options(struct gm_ctx *c, const struct gm_frame *fr, int po
 			struct gm_frame body = { GM_SEQ, g + 2, n[g].end, 0, 0, &after };
 
 			if ((fr->used & bit) && !n[g].repeat)
-				gm_reach_at(c, pos, NULL, true);
+				gm_reach_at(c, pos, NULL, true, false);
 			else if (gm_match(c, &body, pos + 1))
 				return true;
 		} else if (!(fr->used & bit) || n[g].repeat) {
-			gm_reach_at(c, pos, key, false);
+			gm_reach_at(c, pos, key, false, true);
 		}
 	}
 	return gm_match(c, fr->up, pos);
@@ -286,7 +295,7 @@ static bool gm_match_node(struct gm_ctx *c, const struct gm_frame *fr, int pos)
 		/* with the group, else without it */
 		return gm_match(c, &body, pos) || gm_match(c, &next, pos);
 	}
-	gm_reach_at(c, pos, nd, false);
+	gm_reach_at(c, pos, nd, false, false);
 	return false;
 }
 
@@ -297,7 +306,7 @@ static bool gm_match(struct gm_ctx *c, const struct gm_frame *fr, int pos)
 	if (fr == NULL) {
 		if (pos == c->argc)
 			return true;
-		gm_reach_at(c, pos, NULL, false); /* a word past the end of the form */
+		gm_reach_at(c, pos, NULL, false, false); /* a word past the end of the form */
 		return false;
 	}
 	switch (fr->kind) {
@@ -340,10 +349,10 @@ static void gm_append(char *buf, size_t len, int *o, const char *fmt, ...)
 
 static bool gm_expect_is_option(const struct gm_reach *r, int k)
 {
-	return r->expect[k].len > 2 && strncmp(r->expect[k].text, "--", 2) == 0;
+	return r->expect[k].option;
 }
 
-/* "a", "a or b", "a, b or c": what the reach expected, options left out. */
+/* "a", "a or b", "a, b or c": what the reach expected, optional options left out. */
 static void gm_expect_list(const struct gm_reach *r, char *buf, size_t len)
 {
 	int k, last = -1, o = 0;

@@ -332,6 +332,51 @@ static void test_syntax(void **state)
 	}
 }
 
+/*
+ * A literal option outside brackets is required where it stands: "expected" names it when it
+ * is missing, as it names any other word a form needs there; optional options it leaves out.
+ */
+static void test_required_option(void **state)
+{
+	static const struct cmd_def def = {
+		.words = { "t", NULL },
+		.forms = {
+			{ "A [A]... --to B [--o] [--p V]", NULL },
+			{ "--every --to B [--o]", NULL },
+		},
+		.help = "a test",
+	};
+	static const struct {
+		const char *line, *msg; /* msg NULL: matches */
+	} cases[] = {
+		{ "a --to b", NULL },
+		{ "a a2 a3 --to b --p 1 --o", NULL },
+		{ "--every --to b --o", NULL },
+		{ "", "t: missing A or --every" },
+		{ "a", "t: missing A or --to after \"a\"" },
+		{ "a --o", "t: expected A or --to, got \"--o\"" },
+		{ "--every b", "t: expected --to, got \"b\"" },
+		{ "--every --to", "t: missing B after \"--to\"" },
+		{ "a --to b --every", "t: unknown option \"--every\"" },
+		{ "a --to b c", "t: unexpected \"c\"" },
+	};
+	static struct words w;
+	char err[GRAMMAR_ERR_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < DIM(cases); i++) {
+		split(cases[i].line, &w);
+		err[0] = '\0';
+		rc = grammar_check(&def, w.argc, w.argv, err, sizeof(err));
+		if (cases[i].msg == NULL && rc != 0)
+			fail_msg("\"%s\": %s", cases[i].line, err);
+		if (cases[i].msg != NULL && (rc != -EINVAL || strcmp(err, cases[i].msg) != 0))
+			fail_msg("\"%s\": got [%s], expected [%s]", cases[i].line, err,
+			         cases[i].msg);
+	}
+}
+
 static void test_usage(void **state)
 {
 	char buf[GRAMMAR_ERR_MAX];
@@ -358,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_port_del_list_set),
 		cmocka_unit_test(test_fdb_and_the_rest),
 		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_required_option),
 		cmocka_unit_test(test_usage),
 	};
 
