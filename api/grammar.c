@@ -121,6 +121,13 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 		.help = "exit 0 once that holds, 1 at the timeout (default: -t)",
 		.flags = CMD_LOCAL,
 	},
+	/* libvirt domains: lanctl talks to libvirt and to the switch (control/vm_*.c) */
+	[CMD_VM_LIST] = {
+		.words = { "vm", "list" },
+		.forms = { { "", NULL } },
+		.help = "domain, state, port, MAC, link, rx/tx packets, drops",
+		.flags = CMD_LOCAL,
+	},
 	[CMD_HELP] = {
 		.words = { "help", NULL },
 		.forms = { { "[GROUP [COMMAND]]", NULL } },

@@ -41,6 +41,7 @@ enum cmd_id {
 	CMD_HOSTS,
 	CMD_PROBE,
 	CMD_WAIT,
+	CMD_VM_LIST,
 	CMD_HELP,
 	CMD_MAX
 };

@@ -16,15 +16,18 @@
 #define HELP_COL 44 /* where a form's help starts, past the longer forms' ends */
 
 static const char help_head[] =
-        "Usage: lanctl [-s SOCKET] [-j] [-t SECS] COMMAND...\n"
+        "Usage: lanctl [-s SOCKET] [-c URI] [-j] [-t SECS] COMMAND...\n"
         "       lanctl [COMMAND...] --help\n"
         "\n"
         "Send COMMAND to lanswitchd and print its answer. lanctl checks COMMAND with the\n"
-        "switch's own grammar first: a usage error never reaches the switch.\n"
+        "switch's own grammar first: a usage error never reaches the switch. The vm\n"
+        "commands run in lanctl: they edit libvirt domains and add the switch's ports.\n"
         "\n"
         "Options:\n"
         "  -s, --socket SOCKET  control socket (default $LANSWITCH_SOCKET if set, else\n"
         "                       " CTL_DEFAULT_SOCKET ")\n"
+        "  -c, --connect URI    libvirt connection of the vm commands (default\n"
+        "                       " LANCTL_LIBVIRT_URI_DEFAULT ")\n"
         "  -j, --json           print the result as one line of JSON, for every command\n"
         "  -t, --timeout SECS   give up waiting for the daemon after SECS seconds\n"
         "                       (default 10, 0 waits forever)\n"
@@ -34,8 +37,8 @@ static const char help_head[] =
 
 static const char help_tail[] =
         "\n"
-        "Exit status: 0 done; 1 the daemon refused the command; 2 usage error;\n"
-        "3 no answer from the daemon (connect, I/O, timeout or malformed reply).\n";
+        "Exit status: 0 done; 1 refused (by the daemon, by libvirt or by lanctl's checks);\n"
+        "2 usage error; 3 no answer from the daemon (connect, I/O, timeout, malformed reply).\n";
 
 static const char help_more[] = "\nThe options and every command: lanctl --help.\n";
 
@@ -146,7 +149,7 @@ int help_topic(FILE *out, int nwords, char **words)
 	return LANCTL_EXIT_OK;
 }
 
-int help_run(const struct lanctl_opts *opts, int argc, char **argv)
+int help_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv)
 {
 	return help_topic(stdout, argc, argv);
 }

@@ -5,8 +5,10 @@
  * lanctl links the switch's grammar (api/grammar.h): it finds the command and checks its
  * words against the command's forms before it connects, so a usage error is exit code 2
  * with the grammar's message whether or not the switch runs, and --help needs no switch.
- * Commands marked CMD_LOCAL (help) run here and are never sent. The rest go to the daemon
- * verbatim, and the daemon checks them again (config files and other clients need that).
+ * Commands marked CMD_LOCAL (help, and the vm commands, which talk to libvirt and send the
+ * switch plain port commands of their own) run here and are never sent. The rest go to the
+ * daemon verbatim, and the daemon checks them again (config files and other clients need
+ * that).
  * What lanctl adds is the transport (connect, one request line, one reply line, a
  * timeout), the exit codes, and a human form of the results that have one; -j prints
  * every result as JSON.
@@ -47,21 +49,21 @@ static const struct lanctl_printer lanctl_printers[CMD_MAX] = {
 
 /* The commands lanctl runs itself (CMD_LOCAL), by enum cmd_id. */
 struct lanctl_local {
-	/* argv after the command's words; an exit code */
-	int (*run)(const struct lanctl_opts *opts, int argc, char **argv);
+	/* argv after the command's words, checked by the grammar; returns an exit code */
+	int (*run)(const struct lanctl_opts *opts, const struct cmd_def *def, int argc,
+	           char **argv);
 };
 
 static const struct lanctl_local lanctl_locals[CMD_MAX] = {
+	[CMD_VM_LIST] = { vm_list_run },
 	[CMD_HELP] = { help_run },
 	[CMD_WAIT] = { wait_run },
 };
 
 static const struct option lanctl_long_opts[] = {
-	{ "socket", required_argument, NULL, 's' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	{ "socket", required_argument, NULL, 's' }, { "connect", required_argument, NULL, 'c' },
+	{ "json", no_argument, NULL, 'j' },         { "timeout", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 };
 
 static int lanctl_parse_timeout(const char *arg, double *timeout_s)
@@ -98,10 +100,18 @@ static int lanctl_parse_opts(int argc, char **argv, struct lanctl_opts *opts)
 	int opt;
 
 	opts->socket = env && *env ? env : CTL_DEFAULT_SOCKET;
+	opts->uri = LANCTL_LIBVIRT_URI_DEFAULT;
 	opts->timeout_s = LANCTL_TIMEOUT_DEFAULT_S;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:s:jt:h", lanctl_long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:s:c:jt:h", lanctl_long_opts, NULL)) != -1) {
 		switch (opt) {
+		case 'c':
+			if (*optarg == '\0') {
+				fprintf(stderr, "lanctl: empty libvirt URI\n");
+				return -EINVAL;
+			}
+			opts->uri = optarg;
+			break;
 		case 's':
 			if (*optarg == '\0') {
 				fprintf(stderr, "lanctl: empty socket path\n");
@@ -269,5 +279,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lanctl: \"%s\" is not in this lanctl yet\n", words[0]);
 		return LANCTL_EXIT_USAGE;
 	}
-	return lanctl_locals[grammar_id(def)].run(&opts, nwords - n, words + n);
+	return lanctl_locals[grammar_id(def)].run(&opts, def, nwords - n, words + n);
 }

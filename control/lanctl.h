@@ -20,15 +20,18 @@ struct cmd_def;
 
 /* Exit codes: part of the CLI's contract, scripts test them. */
 enum lanctl_exit {
-	LANCTL_EXIT_OK = 0,      /* the daemon did it */
-	LANCTL_EXIT_REFUSED = 1, /* the daemon answered with an error */
+	LANCTL_EXIT_OK = 0,      /* the daemon (and libvirt) did it */
+	LANCTL_EXIT_REFUSED = 1, /* the daemon, libvirt or lanctl's own checks refused it */
 	LANCTL_EXIT_USAGE = 2,   /* lanctl's options or limits, or words the grammar refuses */
 	LANCTL_EXIT_SOCKET = 3,  /* no answer: connect, I/O, timeout, malformed reply */
 };
 
+#define LANCTL_LIBVIRT_URI_DEFAULT "qemu:///system"
+
 /* lanctl's global options. */
 struct lanctl_opts {
 	const char *socket;
+	const char *uri;  /* libvirt's, for the vm commands */
 	double timeout_s; /* 0: wait forever */
 	bool json;
 	bool help;
@@ -46,6 +49,13 @@ int client_send(int fd, const char *buf, size_t len);
 int client_recv_line(int fd, const struct timespec *deadline, char **line, size_t *len);
 /* -EPROTO with *why when the line is not a reply envelope. */
 int client_reply_parse(const char *line, size_t len, struct json_object **reply, const char **why);
+/*
+ * One exchange: connect, send the request, read one reply line and parse it. On failure
+ * says what failed on stderr, naming the socket, and returns a negative errno: the switch
+ * did not answer (exit code 3).
+ */
+int client_call(const struct lanctl_opts *opts, const char *request, size_t len,
+                struct json_object **reply);
 /* "lanctl: SOCKET: STEP: WHY" on stderr (without STEP when NULL). */
 void client_fail(const struct lanctl_opts *opts, const char *step, const char *why);
 void client_fail_recv(const struct lanctl_opts *opts, int rc);
@@ -97,13 +107,16 @@ void help_all(FILE *out);
 /* words: "" (all), a group ("port") or a command ("port add", more words are ignored) */
 int help_topic(FILE *out, int nwords, char **words);
 /* The local command "help [GROUP [COMMAND]]", its arguments checked by the grammar. */
-int help_run(const struct lanctl_opts *opts, int argc, char **argv);
+int help_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
 /* wait.c: `lanctl wait PORT link-up | dhcp-server | arp IP`; an exit code. */
-int wait_run(const struct lanctl_opts *opts, int argc, char **argv);
+int wait_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
 /* err from grammar_find, on stderr, with a hint of where to look. */
 int help_unknown(const char *err, int nwords, char **words);
 /* err from grammar_check, on stderr, then the command's forms. */
 int help_usage_error(const struct cmd_def *def, const char *err);
+
+/* The vm commands (vm_list.c): libvirt domains on the switch. Each returns the exit code. */
+int vm_list_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
 
 /* print.c: column tables over an array of objects, and JSON fallbacks. */
 #define PRINT_COLS_MAX 12

@@ -206,7 +206,7 @@ static int wait_loop(const struct lanctl_opts *opts, const struct wait_req *w,
 	}
 }
 
-int wait_run(const struct lanctl_opts *opts, int argc, char **argv)
+int wait_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv)
 {
 	static struct monitor_reader r = { .fd = -1 };
 	struct wait_req w;

@@ -147,6 +147,7 @@ static void test_find(void **state)
 	expect_unknown("port", "incomplete command \"port\": expected add, del, list or set");
 	expect_unknown("fdb", "incomplete command \"fdb\": expected show, add, del, flush or set");
 	expect_unknown("config", "incomplete command \"config\": expected show");
+	expect_unknown("vm", "incomplete command \"vm\": expected list");
 	expect_unknown("Port list", "unknown command \"Port\"");
 	assert_null(grammar_find(0, none, &nwords, err, sizeof(err)));
 	assert_string_equal(err, "empty command");
@@ -270,6 +271,9 @@ static void test_fdb_and_the_rest(void **state)
 	expect_bad("stats now", "stats: unexpected \"now\"");
 	expect_ok("config show", CMD_CONFIG_SHOW);
 	expect_bad("config show all", "config show: unexpected \"all\"");
+	expect_ok("vm list", CMD_VM_LIST);
+	expect_bad("vm list ha", "vm list: unexpected \"ha\"");
+
 	expect_ok("help", CMD_HELP);
 	expect_ok("help port", CMD_HELP);
 	expect_ok("help port add", CMD_HELP);

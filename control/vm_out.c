@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* What the vm commands print, text and JSON, and their exit codes (vm_cmd.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "vm_cmd.h"
+
+/* The VLANs as `port list` writes them: "vlan" N or null, "trunk" [...], "native" N or null. */
+static void vm_out_vlan_json(struct json_object *o, const struct vm_vlan *v)
+{
+	struct json_object *trunk = json_object_new_array();
+	uint16_t vid;
+
+	for (vid = 1; vid <= VM_VLAN_MAX && v->access == 0; vid++)
+		if (vm_vlan_is_tagged(v, vid))
+			json_object_array_add(trunk, json_object_new_int(vid));
+	json_object_object_add(o, "vlan", v->access != 0 ? json_object_new_int(v->access) : NULL);
+	json_object_object_add(o, "trunk", trunk);
+	json_object_object_add(o, "native", v->native != 0 ? json_object_new_int(v->native) : NULL);
+}
+
+void vm_out_port_json(struct json_object *o, const struct vm_port *p)
+{
+	json_object_object_add(o, "port", json_object_new_string(p->name));
+	json_object_object_add(o, "mac", json_object_new_string(p->mac));
+	json_object_object_add(o, "socket", json_object_new_string(p->socket));
+	vm_out_vlan_json(o, &p->vlan);
+}
+
+int vm_out_json(const struct lanctl_opts *opts, struct json_object *json)
+{
+	int rc = 0;
+
+	if (opts->json)
+		rc = print_json_plain(json, stdout);
+	/* a full disk or a closed pipe must not pass for success in a script */
+	errno = 0;
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = errno != 0 ? -errno : -EIO;
+	if (rc < 0) {
+		fprintf(stderr, "lanctl: writing output: %s\n", strerror(-rc));
+		return LANCTL_EXIT_REFUSED;
+	}
+	return LANCTL_EXIT_OK;
+}
+
+int vm_exit(int rc)
+{
+	if (rc == 0)
+		return LANCTL_EXIT_OK;
+	return rc == -ECOMM ? LANCTL_EXIT_SOCKET : LANCTL_EXIT_REFUSED;
+}

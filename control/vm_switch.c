@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The switch's side of a domain's ports (vm_cmd.h): the same port commands a user would type,
+ * sent over the control socket (client.c), so the switch checks them and saves them in its
+ * state file as it does any other.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "api/ctl_proto.h"
+#include "vm_cmd.h"
+
+#define VM_SWITCH_WORDS_MAX 8
+
+/*
+ * One command; 0 with its result (*reply owns it; NULL when not wanted), -EREMOTEIO when the
+ * switch refused (its reason in err), -ECOMM when it did not answer (said on stderr).
+ */
+static int vm_switch_call(const struct lanctl_opts *opts, char **words, int nwords,
+                          struct json_object **reply, char *err, size_t errlen)
+{
+	struct json_object *r = NULL, *ok, *e;
+	char *request = NULL;
+	size_t len;
+	int ret;
+
+	ret = client_request_build(words, nwords, &request, &len);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: %s", words[0], strerror(-ret));
+		return ret;
+	}
+	ret = client_call(opts, request, len, &r);
+	free(request);
+	if (ret < 0)
+		return -ECOMM;
+	json_object_object_get_ex(r, CTL_KEY_OK, &ok);
+	if (!json_object_get_boolean(ok)) {
+		if (json_object_object_get_ex(r, CTL_KEY_ERROR, &e))
+			snprintf(err, errlen, "%s", json_object_get_string(e));
+		else
+			snprintf(err, errlen, "the switch refused without saying why");
+		json_object_put(r);
+		return -EREMOTEIO;
+	}
+	if (reply != NULL)
+		*reply = r;
+	else
+		json_object_put(r);
+	return 0;
+}
+
+int vm_switch_ports(const struct lanctl_opts *opts, struct json_object **ports)
+{
+	char *list[] = { "port", "list" }, err[512];
+	struct json_object *reply = NULL, *result;
+	int ret;
+
+	ret = vm_switch_call(opts, list, 2, &reply, err, sizeof(err));
+	if (ret < 0) {
+		if (ret != -ECOMM)
+			fprintf(stderr, "lanctl: port list: %s\n", err);
+		return ret;
+	}
+	if (!json_object_object_get_ex(reply, CTL_KEY_RESULT, &result) ||
+	    !json_object_is_type(result, json_type_array)) {
+		json_object_put(reply);
+		client_fail(opts, "malformed reply", "port list: no array of ports");
+		return -ECOMM;
+	}
+	*ports = json_object_get(result);
+	json_object_put(reply);
+	return 0;
+}
+
+struct json_object *vm_switch_port_find(struct json_object *ports, const char *name)
+{
+	struct json_object *p, *n;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(ports); i++) {
+		p = json_object_array_get_idx(ports, i);
+		if (json_object_object_get_ex(p, "name", &n) &&
+		    strcmp(json_object_get_string(n), name) == 0)
+			return p;
+	}
+	return NULL;
+}
