@@ -128,6 +128,18 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 		.help = "domain, state, port, MAC, link, rx/tx packets, drops",
 		.flags = CMD_LOCAL,
 	},
+	[CMD_VM_CONVERT] = {
+		.words = { "vm", "convert" },
+		.forms = {
+			{ "DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] "
+			  "[--socket-dir DIR]",
+			  "bridge interfaces on BR become vhost-user ports" },
+			{ "--all --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]",
+			  "the same in every persistent domain" },
+		},
+		.help = "move domains' bridge interfaces to the switch",
+		.flags = CMD_LOCAL,
+	},
 	[CMD_HELP] = {
 		.words = { "help", NULL },
 		.forms = { { "[GROUP [COMMAND]]", NULL } },

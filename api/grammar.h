@@ -42,6 +42,7 @@ enum cmd_id {
 	CMD_PROBE,
 	CMD_WAIT,
 	CMD_VM_LIST,
+	CMD_VM_CONVERT,
 	CMD_HELP,
 	CMD_MAX
 };

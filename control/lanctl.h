@@ -115,8 +115,13 @@ int help_unknown(const char *err, int nwords, char **words);
 /* err from grammar_check, on stderr, then the command's forms. */
 int help_usage_error(const struct cmd_def *def, const char *err);
 
-/* The vm commands (vm_list.c): libvirt domains on the switch. Each returns the exit code. */
+/*
+ * The vm commands (vm_list.c, vm_convert_cmd.c): libvirt domains on the switch. Each returns
+ * the exit code.
+ */
 int vm_list_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
+int vm_convert_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc,
+                   char **argv);
 
 /* print.c: column tables over an array of objects, and JSON fallbacks. */
 #define PRINT_COLS_MAX 12

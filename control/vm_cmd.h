@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the vm commands (vm_list.c, and those to come) share: the switch's side of a domain's
- * ports and their output.
+ * What the vm commands (vm_list.c, vm_convert_cmd.c, and those to come) share: their options,
+ * the switch's side of a domain's ports, the socket directory, and their output.
+ *
+ * Order of work, in every command that changes something: check everything first (arguments,
+ * the domain, its XML), then make the ports on the switch, then define the domain; when the
+ * define fails the ports made are deleted again. Either both change or neither does.
  *
  * Functions that can fail print one line on stderr saying what and why, and return a negative
  * errno: -ECOMM when the switch did not answer (exit code 3), any other when something refused
@@ -21,15 +25,72 @@ struct json_object;
 /* How many ports of one domain lanctl reads from its metadata: far more than NICs a guest has. */
 #define VM_PORTS_MAX 64
 
+/* ---- options (vm_args.c) ---------------------------------------------------------------- */
+
+enum vm_opt {
+	VM_OPT_MAC,
+	VM_OPT_VLAN,
+	VM_OPT_TRUNK,
+	VM_OPT_NATIVE,
+	VM_OPT_QUEUES,
+	VM_OPT_ADD,
+	VM_OPT_SOCKET_DIR,
+	VM_OPT_BRIDGE,
+	VM_OPT_ALL,
+	VM_OPT_MODEL_VIRTIO,
+	VM_OPT_DRY_RUN,
+	VM_OPT_MAX
+};
+
+/*
+ * A vm command's words after the grammar took them: the positional words (domains) come
+ * first in every form, the options after them.
+ */
+struct vm_args {
+	char **pos;
+	int npos;
+	const char *val[VM_OPT_MAX]; /* an option's value; "" for a flag given */
+	bool set[VM_OPT_MAX];
+	/* the values, checked */
+	char mac[VM_MAC_LEN];
+	struct vm_vlan vlan; /* --vlan or --trunk/--native; VLAN 1 untagged without them */
+	bool vlan_asked;     /* --vlan or --trunk given */
+	unsigned long queues;
+	const char *socket_dir;
+};
+
+/*
+ * Reads argv (checked by the grammar) into a and checks each value. Prints the usage error
+ * (exit code 2) and returns -EINVAL when a value is not one the option takes.
+ */
+int vm_args_read(const struct cmd_def *def, int argc, char **argv, struct vm_args *a);
+
 /* ---- the switch (vm_switch.c) ----------------------------------------------------------- */
 
+/*
+ * `port add NAME vhost SOCKET` (client mode: QEMU owns the socket), then `port set` for its
+ * VLANs unless it is the switch's default (untagged in VLAN 1). A port the switch added and
+ * could not set is deleted again. Prints the switch's refusal.
+ */
+int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p);
+/* `port del NAME`. *gone: the switch had no such port (not an error). Prints a refusal. */
+int vm_switch_port_del(const struct lanctl_opts *opts, const char *name, bool *gone);
+/* Deletes the ports made so far, when what followed failed: says so, and what it could not. */
+void vm_switch_undo(const struct lanctl_opts *opts, const struct vm_port *ports, unsigned int n);
 /* `port list`: the switch's ports, a JSON array (json_object_put it). */
 int vm_switch_ports(const struct lanctl_opts *opts, struct json_object **ports);
 /* The element of ports (port list) called name, or NULL. */
 struct json_object *vm_switch_port_find(struct json_object *ports, const char *name);
 
+/* ---- the socket directory (vm_sockdir.c) ------------------------------------------------ */
+
+/* Creates dir, when missing, for QEMU to create sockets in (vm_sockdir.c says how). */
+int vm_sockdir_make(const char *dir);
+
 /* ---- output (vm_out.c) ------------------------------------------------------------------ */
 
+/* "vlan 1", or "trunk 20,30 native 1". */
+void vm_out_vlan(const struct vm_vlan *v, char *buf, size_t len);
 /* Adds "port", "mac", "socket", "vlan", "trunk", "native" to o (VLANs as `port list`). */
 void vm_out_port_json(struct json_object *o, const struct vm_port *p);
 /* Prints -j's JSON, or nothing; an exit code (a write error is exit code 1 with a message). */

@@ -9,6 +9,22 @@
 
 #include "vm_cmd.h"
 
+void vm_out_vlan(const struct vm_vlan *v, char *buf, size_t len)
+{
+	char *trunk;
+	int n;
+
+	if (v->access != 0) {
+		snprintf(buf, len, "vlan %u", v->access);
+		return;
+	}
+	trunk = vm_vlan_trunk_text(v);
+	n = snprintf(buf, len, "trunk %s", trunk != NULL ? trunk : "?");
+	if (v->native != 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " native %u", v->native);
+	free(trunk);
+}
+
 /* The VLANs as `port list` writes them: "vlan" N or null, "trunk" [...], "native" N or null. */
 static void vm_out_vlan_json(struct json_object *o, const struct vm_vlan *v)
 {

@@ -53,6 +53,98 @@ static int vm_switch_call(const struct lanctl_opts *opts, char **words, int nwor
 	return 0;
 }
 
+/* The words of `port set NAME vlan N` or `port set NAME trunk LIST [--native N]`. */
+static int vm_switch_vlan_words(const struct vm_port *p, char **words, char *vid, char *native,
+                                char **trunk)
+{
+	int n = 0;
+
+	words[n++] = "port";
+	words[n++] = "set";
+	words[n++] = (char *)p->name;
+	if (p->vlan.access != 0) {
+		sprintf(vid, "%u", p->vlan.access);
+		words[n++] = "vlan";
+		words[n++] = vid;
+		return n;
+	}
+	*trunk = vm_vlan_trunk_text(&p->vlan);
+	if (*trunk == NULL)
+		return -ENOMEM;
+	words[n++] = "trunk";
+	words[n++] = *trunk;
+	if (p->vlan.native != 0) {
+		sprintf(native, "%u", p->vlan.native);
+		words[n++] = "--native";
+		words[n++] = native;
+	}
+	return n;
+}
+
+int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p)
+{
+	char *add[] = { "port", "add", (char *)p->name, "vhost", (char *)p->socket };
+	char *set[VM_SWITCH_WORDS_MAX], vid[8], native[8], *trunk = NULL, err[512];
+	bool gone;
+	int ret, n;
+
+	/* client mode, the default: QEMU owns the socket (mode='server'), either side restarts */
+	ret = vm_switch_call(opts, add, 5, NULL, err, sizeof(err));
+	if (ret < 0) {
+		if (ret != -ECOMM)
+			fprintf(stderr, "lanctl: %s\n", err);
+		return ret;
+	}
+	if (p->vlan.access == 1) /* the switch's default: nothing to set */
+		return 0;
+	n = vm_switch_vlan_words(p, set, vid, native, &trunk);
+	ret = n < 0 ? n : vm_switch_call(opts, set, n, NULL, err, sizeof(err));
+	free(trunk);
+	if (ret < 0) {
+		if (ret != -ECOMM)
+			fprintf(stderr, "lanctl: %s\n", n < 0 ? strerror(-n) : err);
+		vm_switch_port_del(opts, p->name, &gone);
+	}
+	return ret;
+}
+
+int vm_switch_port_del(const struct lanctl_opts *opts, const char *name, bool *gone)
+{
+	char *del[] = { "port", "del", (char *)name };
+	struct json_object *ports = NULL;
+	char err[512];
+	int ret;
+
+	/* a port someone removed already is what detach wants: asked first, not guessed from text
+	 */
+	*gone = false;
+	ret = vm_switch_ports(opts, &ports);
+	if (ret < 0)
+		return ret;
+	*gone = vm_switch_port_find(ports, name) == NULL;
+	json_object_put(ports);
+	if (*gone)
+		return 0;
+	ret = vm_switch_call(opts, del, 3, NULL, err, sizeof(err));
+	if (ret < 0 && ret != -ECOMM)
+		fprintf(stderr, "lanctl: %s\n", err);
+	return ret;
+}
+
+void vm_switch_undo(const struct lanctl_opts *opts, const struct vm_port *ports, unsigned int n)
+{
+	unsigned int i;
+	bool gone;
+
+	for (i = 0; i < n; i++) {
+		if (vm_switch_port_del(opts, ports[i].name, &gone) == 0)
+			fprintf(stderr, "lanctl: undone: port %s deleted again\n", ports[i].name);
+		else
+			fprintf(stderr, "lanctl: could not undo: port %s is still on the switch\n",
+			        ports[i].name);
+	}
+}
+
 int vm_switch_ports(const struct lanctl_opts *opts, struct json_object **ports)
 {
 	char *list[] = { "port", "list" }, err[512];

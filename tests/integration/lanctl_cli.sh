@@ -43,6 +43,10 @@ COMMANDS=$(cat <<'EOF'
                                             until a DHCP server answers the switch's DHCPDISCOVER on PORT
   wait PORT arp IP [--vlan N] [--timeout S] until IP answers the switch's ARP probe on PORT
   vm list                                   domain, state, port, MAC, link, rx/tx packets, drops
+  vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
+                                            bridge interfaces on BR become vhost-user ports
+  vm convert --all --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
+                                            the same in every persistent domain
   help [GROUP [COMMAND]]                    this help, or that of a group or a command
 EOF
 )
@@ -158,8 +162,21 @@ lanctl: unknown command "port frob"
 Try 'lanctl port --help'.
 EOF
 	fails 2 vm <<'EOF'
-lanctl: incomplete command "vm": expected list
+lanctl: incomplete command "vm": expected list or convert
 Try 'lanctl vm --help'.
+EOF
+	fails 2 vm convert ha <<'EOF'
+lanctl: vm convert: missing DOMAIN or --bridge after "ha"
+usage: lanctl vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
+       lanctl vm convert --all --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
+Try 'lanctl vm convert --help'.
+EOF
+	# values are checked before libvirt or the switch is asked
+	fails 2 vm convert --all --bridge br0 --socket-dir run/vhost <<'EOF'
+lanctl: vm convert: --socket-dir: expected an absolute directory, got "run/vhost"
+usage: lanctl vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
+       lanctl vm convert --all --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
+Try 'lanctl vm convert --help'.
 EOF
 	# a good command does go to the socket: 3, there is none
 	fails 3 port add h tap h0 --route default via 10.0.0.1 --address 10.0.0.2/24 <<EOF
@@ -268,9 +285,11 @@ t_switch_takes_every_form() {
 	check "the switch leaves lanctl's own commands to lanctl" \
 		'{"args": ["help"]} -> {"ok":false,"error":"\"help\" runs inside lanctl; the switch does not take it"}
 {"args": ["help", "port", "add"]} -> {"ok":false,"error":"\"help\" runs inside lanctl; the switch does not take it"}
-{"args": ["vm", "list"]} -> {"ok":false,"error":"\"vm list\" runs inside lanctl; the switch does not take it"}' \
+{"args": ["vm", "list"]} -> {"ok":false,"error":"\"vm list\" runs inside lanctl; the switch does not take it"}
+{"args": ["vm", "convert", "ha", "--bridge", "br0"]} -> {"ok":false,"error":"\"vm convert\" runs inside lanctl; the switch does not take it"}' \
 		"$(printf '%s\n' '{"args": ["help"]}' '{"args": ["help", "port", "add"]}' \
-			'{"args": ["vm", "list"]}' | send_all)"
+			'{"args": ["vm", "list"]}' '{"args": ["vm", "convert", "ha", "--bridge", "br0"]}' |
+			send_all)"
 	check "these taken" '{"args": ["config", "show"]}
 {"args": ["fdb", "flush"]}
 {"args": ["fdb", "show"]}

@@ -147,7 +147,7 @@ static void test_find(void **state)
 	expect_unknown("port", "incomplete command \"port\": expected add, del, list or set");
 	expect_unknown("fdb", "incomplete command \"fdb\": expected show, add, del, flush or set");
 	expect_unknown("config", "incomplete command \"config\": expected show");
-	expect_unknown("vm", "incomplete command \"vm\": expected list");
+	expect_unknown("vm", "incomplete command \"vm\": expected list or convert");
 	expect_unknown("Port list", "unknown command \"Port\"");
 	assert_null(grammar_find(0, none, &nwords, err, sizeof(err)));
 	assert_string_equal(err, "empty command");
@@ -273,6 +273,18 @@ static void test_fdb_and_the_rest(void **state)
 	expect_bad("config show all", "config show: unexpected \"all\"");
 	expect_ok("vm list", CMD_VM_LIST);
 	expect_bad("vm list ha", "vm list: unexpected \"ha\"");
+	expect_ok("vm convert ha --bridge br0", CMD_VM_CONVERT);
+	expect_ok("vm convert ha pf win --bridge br0 --dry-run --model-virtio", CMD_VM_CONVERT);
+	expect_ok("vm convert --all --bridge br0 --socket-dir /srv/vhost --dry-run",
+	          CMD_VM_CONVERT);
+	/* a required literal option is named in the message, unlike an optional one */
+	expect_bad("vm convert", "vm convert: missing DOMAIN or --all");
+	expect_bad("vm convert ha", "vm convert: missing DOMAIN or --bridge after \"ha\"");
+	expect_bad("vm convert ha --dry-run", "vm convert: expected DOMAIN or --bridge, got "
+	                                      "\"--dry-run\"");
+	expect_bad("vm convert --all ha --bridge br0", "vm convert: expected --bridge, got \"ha\"");
+	expect_bad("vm convert --all", "vm convert: missing --bridge after \"--all\"");
+	expect_bad("vm convert ha --bridge br0 --all", "vm convert: unknown option \"--all\"");
 
 	expect_ok("help", CMD_HELP);
 	expect_ok("help port", CMD_HELP);
