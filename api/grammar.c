@@ -122,6 +122,22 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 		.flags = CMD_LOCAL,
 	},
 	/* libvirt domains: lanctl talks to libvirt and to the switch (control/vm_*.c) */
+	[CMD_VM_ATTACH] = {
+		.words = { "vm", "attach" },
+		.forms = {
+			{ "DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] "
+			  "[--add] [--socket-dir DIR]",
+			  "a port, and an interface on it in the domain" },
+		},
+		.help = "attach a libvirt domain to the switch",
+		.flags = CMD_LOCAL,
+	},
+	[CMD_VM_DETACH] = {
+		.words = { "vm", "detach" },
+		.forms = { { "DOMAIN", NULL } },
+		.help = "remove the domain's switch interfaces and their ports",
+		.flags = CMD_LOCAL,
+	},
 	[CMD_VM_LIST] = {
 		.words = { "vm", "list" },
 		.forms = { { "", NULL } },

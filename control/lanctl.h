@@ -116,9 +116,11 @@ int help_unknown(const char *err, int nwords, char **words);
 int help_usage_error(const struct cmd_def *def, const char *err);
 
 /*
- * The vm commands (vm_list.c, vm_convert_cmd.c): libvirt domains on the switch. Each returns
- * the exit code.
+ * The vm commands (vm_attach.c, vm_detach.c, vm_list.c, vm_convert_cmd.c): libvirt domains on
+ * the switch. Each returns the exit code.
  */
+int vm_attach_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
+int vm_detach_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
 int vm_list_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
 int vm_convert_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc,
                    char **argv);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the vm commands (vm_list.c, vm_convert_cmd.c, and those to come) share: their options,
- * the switch's side of a domain's ports, the socket directory, and their output.
+ * What the vm commands (vm_attach.c, vm_detach.c, vm_list.c, vm_convert_cmd.c) share: their
+ * options, the switch's side of a domain's ports, the socket directory, and their output.
  *
  * Order of work, in every command that changes something: check everything first (arguments,
  * the domain, its XML), then make the ports on the switch, then define the domain; when the

@@ -42,6 +42,9 @@ COMMANDS=$(cat <<'EOF'
   wait PORT dhcp-server [--vlan N] [--timeout S]
                                             until a DHCP server answers the switch's DHCPDISCOVER on PORT
   wait PORT arp IP [--vlan N] [--timeout S] until IP answers the switch's ARP probe on PORT
+  vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--socket-dir DIR]
+                                            a port, and an interface on it in the domain
+  vm detach DOMAIN                          remove the domain's switch interfaces and their ports
   vm list                                   domain, state, port, MAC, link, rx/tx packets, drops
   vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
                                             bridge interfaces on BR become vhost-user ports
@@ -162,7 +165,7 @@ lanctl: unknown command "port frob"
 Try 'lanctl port --help'.
 EOF
 	fails 2 vm <<'EOF'
-lanctl: incomplete command "vm": expected list or convert
+lanctl: incomplete command "vm": expected attach, detach, list or convert
 Try 'lanctl vm --help'.
 EOF
 	fails 2 vm convert ha <<'EOF'
@@ -172,6 +175,21 @@ usage: lanctl vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-
 Try 'lanctl vm convert --help'.
 EOF
 	# values are checked before libvirt or the switch is asked
+	fails 2 vm attach ha --vlan 10 --trunk 20 <<'EOF'
+lanctl: vm attach: --vlan and --trunk exclude each other: a port is untagged in one VLAN or a trunk
+usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--socket-dir DIR]
+Try 'lanctl vm attach --help'.
+EOF
+	fails 2 vm attach ha --vlan 5000 <<'EOF'
+lanctl: vm attach: --vlan: expected a VLAN 1-4094, got "5000"
+usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--socket-dir DIR]
+Try 'lanctl vm attach --help'.
+EOF
+	fails 2 vm attach ha --mac 01:00:5e:00:00:01 <<'EOF'
+lanctl: vm attach: --mac: expected a unicast MAC such as 52:54:00:12:34:56, got "01:00:5e:00:00:01"
+usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--socket-dir DIR]
+Try 'lanctl vm attach --help'.
+EOF
 	fails 2 vm convert --all --bridge br0 --socket-dir run/vhost <<'EOF'
 lanctl: vm convert: --socket-dir: expected an absolute directory, got "run/vhost"
 usage: lanctl vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
@@ -286,10 +304,9 @@ t_switch_takes_every_form() {
 		'{"args": ["help"]} -> {"ok":false,"error":"\"help\" runs inside lanctl; the switch does not take it"}
 {"args": ["help", "port", "add"]} -> {"ok":false,"error":"\"help\" runs inside lanctl; the switch does not take it"}
 {"args": ["vm", "list"]} -> {"ok":false,"error":"\"vm list\" runs inside lanctl; the switch does not take it"}
-{"args": ["vm", "convert", "ha", "--bridge", "br0"]} -> {"ok":false,"error":"\"vm convert\" runs inside lanctl; the switch does not take it"}' \
+{"args": ["vm", "attach", "ha"]} -> {"ok":false,"error":"\"vm attach\" runs inside lanctl; the switch does not take it"}' \
 		"$(printf '%s\n' '{"args": ["help"]}' '{"args": ["help", "port", "add"]}' \
-			'{"args": ["vm", "list"]}' '{"args": ["vm", "convert", "ha", "--bridge", "br0"]}' |
-			send_all)"
+			'{"args": ["vm", "list"]}' '{"args": ["vm", "attach", "ha"]}' | send_all)"
 	check "these taken" '{"args": ["config", "show"]}
 {"args": ["fdb", "flush"]}
 {"args": ["fdb", "show"]}

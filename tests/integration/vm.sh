@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# lanctl vm convert and list against a real libvirtd and lanswitchd: after each
+# lanctl vm convert, attach, list and detach against a real libvirtd and lanswitchd: after each
 # command the domains' persistent definitions (virsh dumpxml --inactive: interfaces in order
 # with their MACs, PCI slots and boot order, shared memory, lanswitch's metadata) and the
 # switch's ports (lanctl -j port list), exactly; and every bad input refused with its exact
@@ -10,7 +10,7 @@
 # stopped domain has. Hot-plug into a running domain needs a booted guest: not tested here.
 # BR is a bridge name of the test's own (it need not exist), so that `vm convert --all` can
 # touch no domain but the test's.
-ALL_TESTS="t_bad_input t_convert_dry_run t_convert t_list"
+ALL_TESTS="t_bad_input t_convert_dry_run t_convert t_attach t_list t_detach"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/libvirt.sh"
 
@@ -99,6 +99,7 @@ setup() {
 	daemon_start || return 1
 	vm_define "${P}ha" "$HA_IFACES" &&
 		vm_define "${P}pf" "$PF_IFACES" &&
+		vm_define "${P}pi" "" &&
 		vm_define "${P}e1k" "$E1K_IFACE" &&
 		vm_define "${P}netd" "$NET_IFACE" || return 1
 	# a libvirt network that is BR under another name (a host bridge in bridge mode)
@@ -115,7 +116,7 @@ EOF
 t_bad_input() {
 	local before out rc cmd
 	# libvirtd not reachable: -c is lanctl's option, before the command
-	for cmd in "list" "convert ${P}ha --bridge $BR"; do
+	for cmd in "list" "convert ${P}ha --bridge $BR" "attach ${P}pi" "detach ${P}ha"; do
 		before=$(snapshot)
 		out=$("$LANCTL" -s "$SOCK" -c "$NOSOCK_URI" vm $cmd 2>&1)
 		rc=$?
@@ -125,7 +126,11 @@ t_bad_input() {
 	done
 
 	refused 1 "lanctl: domain \"${P}nosuch\": not found on qemu:///system" \
+		attach "${P}nosuch" --socket-dir "$VHOST"
+	refused 1 "lanctl: domain \"${P}nosuch\": not found on qemu:///system" \
 		convert "${P}ha" "${P}nosuch" --bridge "$BR" --socket-dir "$VHOST"
+	refused 1 "lanctl: vm attach: --queues 2: the switch serves one queue pair per port for now, and a guest with more would lose frames" \
+		attach "${P}pi" --queues 2 --socket-dir "$VHOST"
 	refused 1 "lanctl: domain \"${P}e1k\": interface 52:54:00:e1:00:01 (#1 on $BR): model 'e1000' is not virtio, which vhost-user requires, and a virtio NIC is a new device to the guest (pfSense renames em0 to vtnet0, Windows needs the NetKVM driver): --model-virtio converts it anyway" \
 		convert "${P}e1k" --bridge "$BR" --socket-dir "$VHOST"
 	refused 1 "lanctl: domain \"${P}netd\": interface 52:54:00:4e:00:01 (#1): type='network' on network '${P}lan', whose bridge is $BR: make it type='bridge' (<source bridge='$BR'/>) first" \
@@ -231,27 +236,121 @@ vhostuser 52:54:00:8a:1c:02 type=unix path=$VHOST/${P}pf.1.sock mode=server mode
 	check "again: nothing changed" "$before" "$(snapshot)"
 }
 
+t_attach() {
+	local before out rc mac
+	out=$(vm attach "${P}pi" --mac 52:54:00:71:9A:40 --vlan 20 --socket-dir "$VHOST" 2>&1)
+	rc=$?
+	check "attach: exit code" 0 $rc
+	check "attach: output" "domain \"${P}pi\": attached on port ${P}pi (MAC 52:54:00:71:9a:40, socket $VHOST/${P}pi.sock, vlan 20)
+domain \"${P}pi\": memory shared with the switch, as vhost-user needs: added <memoryBacking>; added <source type='memfd'/>; added <access mode='shared'/>
+domain \"${P}pi\": the shared memory takes effect at its next cold start (shut it down, then start it: a reboot from inside the guest is not enough)" "$out"
+	check "attach: the interface" "vhostuser 52:54:00:71:9a:40 type=unix path=$VHOST/${P}pi.sock mode=server model=virtio slot=0x03 boot=-" \
+		"$(vm_ifaces "${P}pi")"
+	check "attach: memory shared" "source=memfd access=shared" "$(vm_memory "${P}pi")"
+	check "attach: metadata" "<ports>
+  <port name=\"${P}pi\" mac=\"52:54:00:71:9a:40\" socket=\"$VHOST/${P}pi.sock\" vlan=\"20\"/>
+</ports>" "$(vm_meta "${P}pi")"
+	check "attach: the port, in VLAN 20" \
+		"{\"name\":\"${P}pi\",\"path\":\"$VHOST/${P}pi.sock\",\"mode\":\"client\",\"vlan\":20,\"trunk\":[],\"native\":null}" \
+		"$(lanctlj port list | jq -c --arg n "${P}pi" '.[] | select(.name == $n) | {name, path, mode, vlan, trunk, native}')"
+
+	refused 1 "lanctl: domain \"${P}pi\" is on the switch already (port ${P}pi, MAC 52:54:00:71:9a:40): --add attaches another interface" \
+		attach "${P}pi" --socket-dir "$VHOST"
+	refused 1 "lanctl: domain \"${P}pi\": MAC 52:54:00:71:9a:40 is its interface #1's already" \
+		attach "${P}pi" --add --mac 52:54:00:71:9a:40 --socket-dir "$VHOST"
+
+	# --add: a second port, a trunk, a MAC of libvirt's range
+	out=$("$LANCTL" -s "$SOCK" -j vm attach "${P}pi" --add --trunk 30,20 --native 1 \
+		--socket-dir "$VHOST")
+	check "attach --add: exit code" 0 $?
+	mac=$(jq -r .mac <<<"$out")
+	check_match "attach --add: a MAC of libvirt's range" '^52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$' "$mac"
+	check "attach --add: JSON" "{\"domain\":\"${P}pi\",\"port\":\"${P}pi.1\",\"mac\":\"$mac\",\"socket\":\"$VHOST/${P}pi.1.sock\",\"vlan\":null,\"trunk\":[20,30],\"native\":1,\"running\":false,\"hotplugged\":false,\"memory\":{\"changed\":false,\"what\":\"\"}}" "$out"
+	check "attach --add: interfaces" "vhostuser 52:54:00:71:9a:40 type=unix path=$VHOST/${P}pi.sock mode=server model=virtio slot=0x03 boot=-
+vhostuser $mac type=unix path=$VHOST/${P}pi.1.sock mode=server model=virtio slot=0x04 boot=-" \
+		"$(vm_ifaces "${P}pi")"
+	check "attach --add: metadata" "<ports>
+  <port name=\"${P}pi\" mac=\"52:54:00:71:9a:40\" socket=\"$VHOST/${P}pi.sock\" vlan=\"20\"/>
+  <port name=\"${P}pi.1\" mac=\"$mac\" socket=\"$VHOST/${P}pi.1.sock\" trunk=\"20,30\" native=\"1\"/>
+</ports>" "$(vm_meta "${P}pi")"
+	check "attach --add: the port, a trunk" \
+		"{\"name\":\"${P}pi.1\",\"path\":\"$VHOST/${P}pi.1.sock\",\"mode\":\"client\",\"vlan\":null,\"trunk\":[20,30],\"native\":1}" \
+		"$(lanctlj port list | jq -c --arg n "${P}pi.1" '.[] | select(.name == $n) | {name, path, mode, vlan, trunk, native}')"
+
+	# the switch refuses the port (its name is taken): nothing is changed in libvirt
+	vm_define "${P}sw" ""
+	lanctl port add "${P}sw" vhost "$T/someone-else.sock" || return
+	refused 1 "lanctl: port \"${P}sw\": already exists" attach "${P}sw" --socket-dir "$VHOST"
+	lanctl port del "${P}sw"
+	# no switch: exit code 3, and nothing is changed in libvirt either
+	before=$(snapshot)
+	out=$("$LANCTL" -s "$T/none.sock" vm attach "${P}sw" --socket-dir "$VHOST" 2>&1)
+	rc=$?
+	check "no switch: exit code" 3 $rc
+	check "no switch: message" "lanctl: $T/none.sock: No such file or directory" "$out"
+	check "no switch: nothing changed" "$before" "$(snapshot)"
+	virsh_ undefine "${P}sw" >/dev/null
+}
+
 # vm_list_row DOMAIN PORT MAC LINK RX TX DROPS: a row of `vm list`, aligned as the test's
-# names make the columns (the longest domain and port names are e1k's and pf.1's).
+# names make the columns (the longest domain and port names are e1k's and pi.1's).
 vm_list_row() {
 	printf "%-*s  %-8s  %-*s  %-17s  %-7s  %7s  %7s  %5s\n" $((${#P} + 3)) "$1" "$2" \
 		$((${#P} + 4)) "$3" "$4" "$5" "$6" "$7" "$8"
 }
 
 t_list() {
-	local want
+	local mac want
+	mac=$(vm_meta "${P}pi" | sed -n 's/.*name="'"${P}"'pi.1" mac="\([^"]*\)".*/\1/p')
 	# a port the domain has but the switch lost: said as such
 	lanctl port del "${P}e1k"
 	want=$(vm_list_row DOMAIN STATE PORT MAC LINK RX_PKTS TX_PKTS DROPS
 		vm_list_row "${P}e1k" "shut off" "${P}e1k" 52:54:00:e1:00:01 "no port" - - -
 		vm_list_row "${P}ha" "shut off" "${P}ha" 52:54:00:3e:a1:20 down 0 0 0
 		vm_list_row "${P}pf" "shut off" "${P}pf" 52:54:00:8a:1c:01 down 0 0 0
-		vm_list_row "${P}pf" "shut off" "${P}pf.1" 52:54:00:8a:1c:02 down 0 0 0)
+		vm_list_row "${P}pf" "shut off" "${P}pf.1" 52:54:00:8a:1c:02 down 0 0 0
+		vm_list_row "${P}pi" "shut off" "${P}pi" 52:54:00:71:9a:40 down 0 0 0
+		vm_list_row "${P}pi" "shut off" "${P}pi.1" "$mac" down 0 0 0)
 	check "vm list" "$want" "$(vm list | sed 's/ *$//')"
-	check "vm list -j" "[{\"domain\":\"${P}e1k\",\"state\":\"shut off\",\"port\":\"${P}e1k\",\"mac\":\"52:54:00:e1:00:01\",\"socket\":\"$VHOST/${P}e1k.sock\",\"vlan\":1,\"link\":null,\"rx_packets\":null,\"tx_packets\":null,\"drops\":null},{\"domain\":\"${P}ha\",\"state\":\"shut off\",\"port\":\"${P}ha\",\"mac\":\"52:54:00:3e:a1:20\",\"socket\":\"$VHOST/${P}ha.sock\",\"vlan\":1,\"link\":\"down\",\"rx_packets\":0,\"tx_packets\":0,\"drops\":0},{\"domain\":\"${P}pf\",\"state\":\"shut off\",\"port\":\"${P}pf\",\"mac\":\"52:54:00:8a:1c:01\",\"socket\":\"$VHOST/${P}pf.sock\",\"vlan\":1,\"link\":\"down\",\"rx_packets\":0,\"tx_packets\":0,\"drops\":0},{\"domain\":\"${P}pf\",\"state\":\"shut off\",\"port\":\"${P}pf.1\",\"mac\":\"52:54:00:8a:1c:02\",\"socket\":\"$VHOST/${P}pf.1.sock\",\"vlan\":1,\"link\":\"down\",\"rx_packets\":0,\"tx_packets\":0,\"drops\":0}]" \
+	check "vm list -j" "[{\"domain\":\"${P}e1k\",\"state\":\"shut off\",\"port\":\"${P}e1k\",\"mac\":\"52:54:00:e1:00:01\",\"socket\":\"$VHOST/${P}e1k.sock\",\"vlan\":1,\"link\":null,\"rx_packets\":null,\"tx_packets\":null,\"drops\":null},{\"domain\":\"${P}ha\",\"state\":\"shut off\",\"port\":\"${P}ha\",\"mac\":\"52:54:00:3e:a1:20\",\"socket\":\"$VHOST/${P}ha.sock\",\"vlan\":1,\"link\":\"down\",\"rx_packets\":0,\"tx_packets\":0,\"drops\":0},{\"domain\":\"${P}pf\",\"state\":\"shut off\",\"port\":\"${P}pf\",\"mac\":\"52:54:00:8a:1c:01\",\"socket\":\"$VHOST/${P}pf.sock\",\"vlan\":1,\"link\":\"down\",\"rx_packets\":0,\"tx_packets\":0,\"drops\":0},{\"domain\":\"${P}pf\",\"state\":\"shut off\",\"port\":\"${P}pf.1\",\"mac\":\"52:54:00:8a:1c:02\",\"socket\":\"$VHOST/${P}pf.1.sock\",\"vlan\":1,\"link\":\"down\",\"rx_packets\":0,\"tx_packets\":0,\"drops\":0},{\"domain\":\"${P}pi\",\"state\":\"shut off\",\"port\":\"${P}pi\",\"mac\":\"52:54:00:71:9a:40\",\"socket\":\"$VHOST/${P}pi.sock\",\"vlan\":20,\"link\":\"down\",\"rx_packets\":0,\"tx_packets\":0,\"drops\":0},{\"domain\":\"${P}pi\",\"state\":\"shut off\",\"port\":\"${P}pi.1\",\"mac\":\"$mac\",\"socket\":\"$VHOST/${P}pi.1.sock\",\"vlan\":null,\"link\":\"down\",\"rx_packets\":0,\"tx_packets\":0,\"drops\":0}]" \
 		"$("$LANCTL" -s "$SOCK" -j vm list | jq -c --arg p "$P" '[.[] | select(.domain | startswith($p)) | {domain, state, port, mac, socket, vlan, link, rx_packets, tx_packets, drops}]')"
 	check "vm list: no switch" "lanctl: $T/none.sock: No such file or directory|3" \
 		"$("$LANCTL" -s "$T/none.sock" vm list 2>&1)|$?"
+}
+
+t_detach() {
+	local out rc before
+	out=$(vm detach "${P}e1k" 2>&1)
+	check "detach, the port gone already: exit code" 0 $?
+	check "detach, the port gone already: output" "domain \"${P}e1k\": detached from port ${P}e1k (MAC 52:54:00:e1:00:01), which the switch did not have" "$out"
+	check "detach: no interface left" "" "$(vm_ifaces "${P}e1k")"
+	check "detach: no metadata left" none "$(vm_meta "${P}e1k")"
+
+	out=$(vm detach "${P}pi" 2>&1)
+	rc=$?
+	check "detach: exit code" 0 $rc
+	check_match "detach: output" "^domain \"${P}pi\": detached from port ${P}pi \\(MAC 52:54:00:71:9a:40\\)
+domain \"${P}pi\": detached from port ${P}pi.1 \\(MAC 52:54:00:[0-9a-f:]{8}\\)$" "$out"
+	check "detach: interfaces gone" "" "$(vm_ifaces "${P}pi")"
+	check "detach: metadata gone" none "$(vm_meta "${P}pi")"
+	check "detach: its <metadata> gone" 0 "$(vm_xml "${P}pi" | grep -c metadata)"
+	check "detach: ports gone" "[]" \
+		"$(lanctlj port list | jq -c --arg p "${P}pi" '[.[] | select(.name | startswith($p))]')"
+
+	refused 1 "lanctl: domain \"${P}pi\" has no port on the switch (no lanswitch metadata)" detach "${P}pi"
+	refused 1 "lanctl: domain \"${P}nosuch\": not found on qemu:///system" detach "${P}nosuch"
+	before=$(snapshot)
+	out=$("$LANCTL" -s "$T/none.sock" vm detach "${P}ha" 2>&1)
+	rc=$?
+	check "detach, no switch: exit code" 3 $rc
+	check "detach, no switch: message" "lanctl: $T/none.sock: No such file or directory" "$out"
+	check "detach, no switch: nothing changed" "$before" "$(snapshot)"
+
+	vm detach "${P}ha" >/dev/null && vm detach "${P}pf" >/dev/null
+	check "detach all: the switch has no port left" 0 "$(lanctlj port list | jq length)"
+	check "detach all: ha keeps its NAT NIC" "network 52:54:00:3e:a1:21 network=default model=virtio slot=0x06 boot=-" \
+		"$(vm_ifaces "${P}ha")"
+	check "vm list: nothing left" "" "$(vm list)"
 }
 
 setup || exit 1

@@ -147,7 +147,7 @@ static void test_find(void **state)
 	expect_unknown("port", "incomplete command \"port\": expected add, del, list or set");
 	expect_unknown("fdb", "incomplete command \"fdb\": expected show, add, del, flush or set");
 	expect_unknown("config", "incomplete command \"config\": expected show");
-	expect_unknown("vm", "incomplete command \"vm\": expected list or convert");
+	expect_unknown("vm", "incomplete command \"vm\": expected attach, detach, list or convert");
 	expect_unknown("Port list", "unknown command \"Port\"");
 	assert_null(grammar_find(0, none, &nwords, err, sizeof(err)));
 	assert_string_equal(err, "empty command");
@@ -271,6 +271,16 @@ static void test_fdb_and_the_rest(void **state)
 	expect_bad("stats now", "stats: unexpected \"now\"");
 	expect_ok("config show", CMD_CONFIG_SHOW);
 	expect_bad("config show all", "config show: unexpected \"all\"");
+	expect_ok("vm attach ha", CMD_VM_ATTACH);
+	expect_ok("vm attach ha --add --queues 1 --mac 52:54:00:00:00:01 --vlan 10", CMD_VM_ATTACH);
+	expect_ok("vm attach ha --trunk 10,20 --native 1 --socket-dir /srv/vhost", CMD_VM_ATTACH);
+	expect_bad("vm attach", "vm attach: missing DOMAIN");
+	expect_bad("vm attach ha --native 1", "vm attach: unknown option \"--native\"");
+	expect_bad("vm attach ha --trunk 10 --vlan 2 --native 1",
+	           "vm attach: unknown option \"--native\"");
+	expect_bad("vm attach ha --vlan", "vm attach: missing N after \"--vlan\"");
+	expect_ok("vm detach ha", CMD_VM_DETACH);
+	expect_bad("vm detach ha pf", "vm detach: unexpected \"pf\"");
 	expect_ok("vm list", CMD_VM_LIST);
 	expect_bad("vm list ha", "vm list: unexpected \"ha\"");
 	expect_ok("vm convert ha --bridge br0", CMD_VM_CONVERT);
