@@ -14,10 +14,14 @@ set -euo pipefail
 # dpdk-dev holds dpdk-testpmd (the e2e self-test's switch and bench's no-lookup limit).
 # xz-utils and binutils (readelf) are for the e2e guest image: they unpack the PVH vmlinux.
 # ethtool and python3: the afxdp namespace tests (checksum offload off, rawsend.py frames).
+# libvirt: lanctl's vm commands link libvirt-dev and libxml2-dev; the vm tests run a libvirtd
+# (libvirt-daemon-system, which also makes the libvirt-qemu user) and look with virsh and
+# virt-xml-validate (libvirt-clients).
 PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libjson-c-dev libcmocka-dev libsystemd-dev
 	libnl-3-dev libnl-route-3-dev libbpf-dev libxdp-dev
+	libvirt-daemon-system libvirt-clients libvirt-dev libxml2-dev
 	clang llvm bpftool clang-format jq
 	iputils-ping iproute2 iperf3 netsniff-ng tcpdump ethtool python3
 	busybox-static qemu-system-x86 cpio xz-utils binutils
