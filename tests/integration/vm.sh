@@ -200,6 +200,14 @@ domain \"${P}e1k\": memory shared with the switch: added <memoryBacking>; added 
 	check "e1000: its interface" "vhostuser 52:54:00:e1:00:01 type=unix path=$VHOST/${P}e1k.sock mode=server model=virtio slot=0x03 boot=-" "$(vm_ifaces "${P}e1k")"
 	check "socket directory: QEMU's, 0770" "libvirt-qemu $group 770" "$(stat -c '%U %G %a' "$VHOST")"
 
+	# the switch refuses pf's port after ha was converted: ha is undone, nothing is left half
+	# done (its definition as it was, its port deleted)
+	lanctl port add "${P}pf" vhost "$T/someone-else.sock" || return
+	refused 1 "lanctl: port \"${P}pf\": already exists
+lanctl: undone: domain \"${P}ha\" defined as it was
+lanctl: undone: port ${P}ha deleted again" convert --all --bridge "$BR" --socket-dir "$VHOST"
+	lanctl port del "${P}pf"
+
 	out=$(vm convert --all --bridge "$BR" --socket-dir "$VHOST" 2>&1)
 	rc=$?
 	check "convert --all: exit code" 0 $rc
