@@ -102,7 +102,9 @@ static int vm_list_domain(virDomainPtr dom, struct json_object *switch_ports,
 
 	meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, VM_XML_NS, flags);
 	if (meta == NULL) {
-		if (virt_error_code() == VIR_ERR_NO_DOMAIN_METADATA)
+		/* none of ours, or the domain was undefined since libvirt listed it */
+		if (virt_error_code() == VIR_ERR_NO_DOMAIN_METADATA ||
+		    virt_error_code() == VIR_ERR_NO_DOMAIN)
 			return 0;
 		fprintf(stderr, "lanctl: domain \"%s\": %s\n", virDomainGetName(dom), virt_error());
 		return -EIO;
@@ -131,9 +133,10 @@ static int vm_list_rows(struct virt *v, struct json_object *switch_ports, struct
 		return -EIO;
 	}
 	qsort(doms, (size_t)n, sizeof(*doms), vm_list_by_name);
+	/* one domain that cannot be read (said) hides none of the others' rows */
 	for (i = 0; i < n; i++) {
-		if (ret == 0)
-			ret = vm_list_domain(doms[i], switch_ports, rows);
+		if (vm_list_domain(doms[i], switch_ports, rows) < 0)
+			ret = -EIO;
 		virDomainFree(doms[i]);
 	}
 	free(doms);
@@ -165,7 +168,7 @@ int vm_list_run(const struct lanctl_opts *opts, const struct cmd_def *def, int a
 	};
 	struct json_object *switch_ports = NULL, *rows = NULL;
 	struct virt v;
-	int ret;
+	int ret, status;
 
 	if (virt_open(&v, opts->uri) < 0)
 		return LANCTL_EXIT_REFUSED;
@@ -174,9 +177,15 @@ int vm_list_run(const struct lanctl_opts *opts, const struct cmd_def *def, int a
 		rows = json_object_new_array();
 		ret = vm_list_rows(&v, switch_ports, rows);
 	}
-	if (ret == 0 && !opts->json)
+	/* what could be read is printed even when a domain could not: exit code 1 says so */
+	if (rows != NULL && !opts->json)
 		print_table(&table, rows, stdout);
-	ret = ret == 0 ? vm_out_json(opts, opts->json ? rows : NULL) : vm_exit(ret);
+	if (rows != NULL) {
+		status = vm_out_json(opts, opts->json ? rows : NULL);
+		ret = ret < 0 ? LANCTL_EXIT_REFUSED : status;
+	} else {
+		ret = vm_exit(ret);
+	}
 	json_object_put(rows);
 	json_object_put(switch_ports);
 	virt_close(&v);

@@ -308,7 +308,7 @@ vm_list_row() {
 }
 
 t_list() {
-	local mac want
+	local mac want out rc
 	mac=$(vm_meta "${P}pi" | sed -n 's/.*name="'"${P}"'pi.1" mac="\([^"]*\)".*/\1/p')
 	# a port the domain has but the switch lost: said as such
 	lanctl port del "${P}e1k"
@@ -324,6 +324,19 @@ t_list() {
 		"$("$LANCTL" -s "$SOCK" -j vm list | jq -c --arg p "$P" '[.[] | select(.domain | startswith($p)) | {domain, state, port, mac, socket, vlan, link, rx_packets, tx_packets, drops}]')"
 	check "vm list: no switch" "lanctl: $T/none.sock: No such file or directory|3" \
 		"$("$LANCTL" -s "$T/none.sock" vm list 2>&1)|$?"
+
+	# a domain whose metadata lanctl cannot read is said, and hides no one else's rows
+	vm_define "${P}bad" "" "  <metadata>
+    <lanswitch:ports xmlns:lanswitch='$VM_NS'>
+      <lanswitch:port name='x y' mac='52:54:00:00:00:01' socket='/x.sock'/>
+    </lanswitch:ports>
+  </metadata>"
+	out=$(vm list 2>"$T/err")
+	rc=$?
+	check "vm list, bad metadata: exit code" 1 $rc
+	check "vm list, bad metadata: the reason" "lanctl: domain \"${P}bad\": metadata: port 1: name \"x y\" is not a port name" "$(cat "$T/err")"
+	check "vm list, bad metadata: the others' rows" "$want" "$(sed 's/ *$//' <<<"$out")"
+	virsh_ undefine "${P}bad" >/dev/null
 }
 
 t_detach() {
