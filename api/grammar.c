@@ -156,6 +156,24 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 		.help = "move domains' bridge interfaces to the switch",
 		.flags = CMD_LOCAL,
 	},
+	[CMD_VM_FOLLOW] = {
+		.words = { "vm", "follow" },
+		.forms = { { "[--socket-dir DIR]", NULL } },
+		.help = "keep the switch in step with libvirt's domains, until stopped (the agent)",
+		.flags = CMD_LOCAL,
+	},
+	[CMD_VM_START_ORDER] = {
+		.words = { "vm", "start-order" },
+		.forms = { { "FILE", NULL } },
+		.help = "start domains in the order FILE gives, each when the last is ready",
+		.flags = CMD_LOCAL,
+	},
+	[CMD_DOCTOR] = {
+		.words = { "doctor", NULL },
+		.forms = { { "[--socket-dir DIR]", NULL } },
+		.help = "check what breaks such setups: one line per finding, with its fix",
+		.flags = CMD_LOCAL,
+	},
 	[CMD_HELP] = {
 		.words = { "help", NULL },
 		.forms = { { "[GROUP [COMMAND]]", NULL } },

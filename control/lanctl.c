@@ -57,7 +57,8 @@ struct lanctl_local {
 static const struct lanctl_local lanctl_locals[CMD_MAX] = {
 	[CMD_VM_ATTACH] = { vm_attach_run }, [CMD_VM_DETACH] = { vm_detach_run },
 	[CMD_VM_LIST] = { vm_list_run },     [CMD_VM_CONVERT] = { vm_convert_run },
-	[CMD_HELP] = { help_run },
+	[CMD_VM_FOLLOW] = { vm_follow_run }, [CMD_VM_START_ORDER] = { vm_start_order_run },
+	[CMD_DOCTOR] = { doctor_run },       [CMD_HELP] = { help_run },
 	[CMD_WAIT] = { wait_run },
 };
 

@@ -124,6 +124,13 @@ int vm_detach_run(const struct lanctl_opts *opts, const struct cmd_def *def, int
 int vm_list_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
 int vm_convert_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc,
                    char **argv);
+/* vm_follow.c: the agent that keeps the switch in step with libvirt; runs until stopped. */
+int vm_follow_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
+/* vm_start.c: domains started in a file's order, on real readiness. */
+int vm_start_order_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc,
+                       char **argv);
+/* doctor.c: what breaks such setups, one line each with its fix. */
+int doctor_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv);
 
 /* print.c: column tables over an array of objects, and JSON fallbacks. */
 #define PRINT_COLS_MAX 12

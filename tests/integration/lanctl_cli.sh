@@ -50,6 +50,9 @@ COMMANDS=$(cat <<'EOF'
                                             bridge interfaces on BR become vhost-user ports
   vm convert --all --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
                                             the same in every persistent domain
+  vm follow [--socket-dir DIR]              keep the switch in step with libvirt's domains, until stopped (the agent)
+  vm start-order FILE                       start domains in the order FILE gives, each when the last is ready
+  doctor [--socket-dir DIR]                 check what breaks such setups: one line per finding, with its fix
   help [GROUP [COMMAND]]                    this help, or that of a group or a command
 EOF
 )
@@ -165,7 +168,7 @@ lanctl: unknown command "port frob"
 Try 'lanctl port --help'.
 EOF
 	fails 2 vm <<'EOF'
-lanctl: incomplete command "vm": expected attach, detach, list or convert
+lanctl: incomplete command "vm": expected attach, detach, list, convert, follow or start-order
 Try 'lanctl vm --help'.
 EOF
 	fails 2 vm convert ha <<'EOF'
@@ -266,7 +269,7 @@ for i, line in enumerate(lines):
     # the help starts at column 44, or on the next line under a longer form
     beside = i + 1 == len(lines) or not lines[i + 1].startswith("   ")
     form = (line[2:43] if beside else line[2:]).rstrip()
-    if form.split()[0] in ("help", "vm", "wait"):
+    if form.split()[0] in ("help", "vm", "wait", "doctor"):
         continue
     for full in (False, True):
         print(json.dumps({"args": expand(form, full)}))
@@ -296,7 +299,7 @@ t_switch_takes_every_form() {
 	replies=$(lanctl_none --help | commands_of | forms_as_requests | send_all)
 	n=$(grep -c . <<<"$replies")
 	check "two commands per form the switch takes" \
-		$((2 * $(grep '^  [a-z]' <<<"$COMMANDS" | grep -cv '^  \(help\|vm\|wait\) '))) "$n"
+		$((2 * $(grep '^  [a-z]' <<<"$COMMANDS" | grep -cv '^  \(help\|vm\|wait\|doctor\) '))) "$n"
 	check "none refused for its words" "" \
 		"$(grep -E 'unknown command|usage|only reads|runs inside' <<<"$replies")"
 	# a raw client that sends one anyway is told where it runs
