@@ -12,6 +12,8 @@
 #   @@PING OK|FAIL peer= sent= received= rtt_min_ms= rtt_avg_ms= rtt_max_ms= first_reply_s=
 #   @@IPERF OK|FAIL peer= secs= bytes= bits_per_second= sender_bytes= retransmits=
 #   @@IPERF_SERVER OK|FAIL bytes= bits_per_second=
+#   @@DHCPD OK|FAIL range=FIRST-LAST            a DHCP server (busybox udhcpd) serves eth0
+#   @@DHCP OK|FAIL ip=ADDR/LEN server=ADDR       eth0's address from a DHCP server
 #   @@DONE t=                                   all steps done; the guest powers off after
 #                                               ls.hold seconds
 #
@@ -19,11 +21,13 @@
 #
 # Kernel command line (read from /proc/cmdline; the dotted names keep them away from init's
 # environment):
-#   ls.ip=ADDR/LEN          eth0's address (required)
+#   ls.ip=ADDR/LEN|dhcp     eth0's address (required): dhcp leaves it to the dhcp step
 #   ls.role=STEP[,STEP...]  steps, in order:
 #       ping:PEER[:COUNT]       wait for PEER to answer (up to ls.pingwait s), then COUNT pings
 #       iperf:PEER[:SECS]       iperf3 TCP client to PEER for SECS s (default 4)
 #       iperf-server            one iperf3 server run (up to ls.serverwait s)
+#       dhcpd:FIRST:LAST        serve addresses FIRST to LAST (/24) with busybox udhcpd
+#       dhcp                    get eth0's address from a DHCP server (busybox udhcpc)
 #       idle                    nothing
 #   ls.linkwait=S   how long to wait for carrier (default 60)
 #   ls.pingwait=S   how long to wait for the first ping reply (default 30)
@@ -93,7 +97,7 @@ configure_eth0() {
 	fi
 	ip link set lo up
 	ip link set eth0 up
-	ip addr add "$ip" dev eth0
+	[ "$ip" = dhcp ] || ip addr add "$ip" dev eth0
 	say NET ip=$ip mac=$(cat /sys/class/net/eth0/address)
 }
 
@@ -189,6 +193,41 @@ step_iperf_server() {
 	say IPERF_SERVER OK $(iperf_json_summary /tmp/iperf-server.json)
 }
 
+step_dhcpd() {
+	cat >/tmp/udhcpd.conf <<EOF
+start $1
+end $2
+interface eth0
+lease_file /tmp/udhcpd.leases
+option subnet 255.255.255.0
+EOF
+	touch /tmp/udhcpd.leases
+	if udhcpd /tmp/udhcpd.conf; then # it goes to the background itself
+		say DHCPD OK range=$1-$2
+	else
+		say DHCPD FAIL range=$1-$2
+	fi
+}
+
+step_dhcp() {
+	local ip server
+	# udhcpc runs this with the lease in its environment
+	cat >/tmp/udhcpc.sh <<'EOF'
+#!/bin/sh
+[ "$1" = bound ] || exit 0
+ip addr add "$ip/24" dev "$interface"
+echo "$ip $serverid" >/tmp/lease
+EOF
+	chmod +x /tmp/udhcpc.sh
+	udhcpc -i eth0 -n -q -t 20 -T 3 -s /tmp/udhcpc.sh >/tmp/udhcpc.log 2>&1
+	if [ -s /tmp/lease ]; then
+		read -r ip server </tmp/lease
+		say DHCP OK ip=$ip/24 server=$server
+	else
+		say DHCP FAIL reason=no-lease
+	fi
+}
+
 run_steps() {
 	local step IFS_SAVE=$IFS
 	IFS=,
@@ -202,6 +241,8 @@ run_steps() {
 		ping) step_ping "$2" "${3:-}" ;;
 		iperf) step_iperf "$2" "${3:-}" ;;
 		iperf-server) step_iperf_server ;;
+		dhcpd) step_dhcpd "$2" "$3" ;;
+		dhcp) step_dhcp ;;
 		idle) ;;
 		*) say STEP FAIL step=$step reason=unknown ;;
 		esac
