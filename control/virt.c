@@ -29,16 +29,21 @@ int virt_error_code(void)
 	return e != NULL ? e->code : VIR_ERR_OK;
 }
 
-int virt_open(struct virt *v, const char *uri)
+int virt_open_quiet(struct virt *v, const char *uri)
 {
 	virSetErrorFunc(NULL, virt_error_keep);
 	v->uri = uri;
 	v->conn = virConnectOpen(uri);
-	if (v->conn == NULL) {
+	return v->conn != NULL ? 0 : -ECONNREFUSED;
+}
+
+int virt_open(struct virt *v, const char *uri)
+{
+	int ret = virt_open_quiet(v, uri);
+
+	if (ret < 0)
 		fprintf(stderr, "lanctl: libvirt %s: %s\n", uri, virt_error());
-		return -ECONNREFUSED;
-	}
-	return 0;
+	return ret;
 }
 
 void virt_close(struct virt *v)

@@ -25,6 +25,11 @@ struct virt {
 
 /* Connects to uri. Prints "lanctl: libvirt URI: REASON" on failure. */
 int virt_open(struct virt *v, const char *uri);
+/*
+ * The same without a word: -ECONNREFUSED with virt_error() saying why. For the follow agent,
+ * which tries again every few seconds and says once that libvirt is away.
+ */
+int virt_open_quiet(struct virt *v, const char *uri);
 void virt_close(struct virt *v);
 
 /* libvirt's reason for the last call that failed in this thread. */

@@ -73,6 +73,8 @@ int vm_args_read(const struct cmd_def *def, int argc, char **argv, struct vm_arg
  * could not set is deleted again. Prints the switch's refusal.
  */
 int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p);
+/* `port set` of the port's VLANs, whatever they are (vlan 1 too). Prints a refusal. */
+int vm_switch_port_vlan(const struct lanctl_opts *opts, const struct vm_port *p);
 /* `port del NAME`. *gone: the switch had no such port (not an error). Prints a refusal. */
 int vm_switch_port_del(const struct lanctl_opts *opts, const char *name, bool *gone);
 /* Deletes the ports made so far, when what followed failed: says so, and what it could not. */

@@ -108,6 +108,19 @@ int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p)
 	return ret;
 }
 
+int vm_switch_port_vlan(const struct lanctl_opts *opts, const struct vm_port *p)
+{
+	char *set[VM_SWITCH_WORDS_MAX], vid[8], native[8], *trunk = NULL, err[512];
+	int ret, n;
+
+	n = vm_switch_vlan_words(p, set, vid, native, &trunk);
+	ret = n < 0 ? n : vm_switch_call(opts, set, n, NULL, err, sizeof(err));
+	free(trunk);
+	if (ret < 0 && ret != -ECOMM)
+		fprintf(stderr, "lanctl: %s\n", n < 0 ? strerror(-n) : err);
+	return ret;
+}
+
 int vm_switch_port_del(const struct lanctl_opts *opts, const char *name, bool *gone)
 {
 	char *del[] = { "port", "del", (char *)name };
