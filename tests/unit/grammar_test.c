@@ -147,7 +147,8 @@ static void test_find(void **state)
 	expect_unknown("port", "incomplete command \"port\": expected add, del, list or set");
 	expect_unknown("fdb", "incomplete command \"fdb\": expected show, add, del, flush or set");
 	expect_unknown("config", "incomplete command \"config\": expected show");
-	expect_unknown("vm", "incomplete command \"vm\": expected attach, detach, list, convert, follow or start-order");
+	expect_unknown("vm", "incomplete command \"vm\": expected attach, detach, list, convert, "
+	                     "follow or start-order");
 	expect_unknown("Port list", "unknown command \"Port\"");
 	assert_null(grammar_find(0, none, &nwords, err, sizeof(err)));
 	assert_string_equal(err, "empty command");
