@@ -6,8 +6,8 @@
 # the host's own units are copied beside them (the targets and libvirtd.service they name;
 # verify resolves every path inside the root), and each unit is verified there, so an
 # ExecStart that names a binary the install does not put there fails too. systemd need not run
-# (it is not PID 1 on these machines). Exit 1 when a unit is refused or verify warns; 77 (skip)
-# without systemd-analyze.
+# (it is not PID 1 on these machines). The tmpfiles.d line is run into the root too. Exit 1
+# when a unit is refused or verify warns; 77 (skip) without systemd-analyze.
 set -euo pipefail
 : "${BUILD:?BUILD: the build directory}" "${MESON:?MESON: the meson to install with}"
 command -v systemd-analyze >/dev/null || { echo "units: no systemd-analyze: skipped"; exit 77; }
@@ -34,4 +34,14 @@ for u in $units; do
 		fails=$((fails + 1))
 	fi
 done
+# the tmpfiles.d line: /run/lanswitch/vhost as QEMU needs it (the root's own users)
+mkdir -p "$root/etc"
+cp /etc/passwd /etc/group "$root/etc/"
+if systemd-tmpfiles --root="$root" --create lanswitch.conf &&
+	[ "$(stat -c '%U %a' "$root/run/lanswitch/vhost")" = "libvirt-qemu 770" ]; then
+	echo "units: tmpfiles.d/lanswitch.conf: /run/lanswitch/vhost libvirt-qemu 0770"
+else
+	echo "units: tmpfiles.d/lanswitch.conf: /run/lanswitch/vhost not made as QEMU needs it"
+	fails=$((fails + 1))
+fi
 [ "$fails" -eq 0 ]
