@@ -7,8 +7,9 @@
 # the router (busybox udhcpd) first, the client (udhcpc) only once the switch's own
 # DHCPDISCOVER got an offer on the router's port. The client gets its lease and pings the
 # router and the host port; `lanctl hosts` lists both; lanswitchd restarted under them, they
-# forward again without a restart; a hot-plug into the running router reaches its live XML
-# and its port connects.
+# forward again without a restart; with the follow agent running, libvirtd restarted under
+# them changes nothing (the agent reconnects) and an undefined domain's port and socket go;
+# a hot-plug into the running router reaches its live XML and its port connects.
 #
 # Guests boot the e2e image (guest-image.sh, cached in E2E_IMAGE_DIR) with guest-init.sh's
 # dhcpd/dhcp steps. QEMU 7.2 under TCG crashes on a vhost-user virtio-net-pci with MSI-X
@@ -16,7 +17,8 @@
 # NIC cannot have it, and the guest's driver would crash QEMU on it: the router ignores ACPI
 # hot-plug (acpiphp.disable=1), so the check goes up to the live XML and the port connecting
 # to QEMU's new socket, as far as TCG lets it.
-ALL_TESTS="t_convert t_start_order t_host_pings t_hosts t_switch_restart t_hotplug"
+ALL_TESTS="t_convert t_start_order t_host_pings t_hosts t_switch_restart t_libvirtd_restart
+	t_undefine t_hotplug"
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$E2E_DIR/../integration/lib.sh"
 . "$E2E_DIR/../integration/libvirt.sh"
@@ -172,6 +174,55 @@ t_switch_restart() {
 	check "no guest was restarted" "$qemu_before" "$(pgrep -f "guest=$P" | sort | tr '\n' ' ')"
 }
 
+agent_start() {
+	"$LANCTL" -s "$SOCK" -c "$LIBVIRT_URI" vm follow --socket-dir "$VHOST" >"$RUN/agent.log" 2>&1 &
+	AGENT_PID=$!
+}
+
+agent_stop() {
+	[ -n "${AGENT_PID:-}" ] || return 0
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	wait_pid "$AGENT_PID" 10 || kill -KILL "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+}
+# first: the agent must not see the test's domains undefined at the end
+CLEANUP_HOOKS=(agent_stop "${CLEANUP_HOOKS[@]}")
+
+# Only a libvirtd this test started is restarted; one that ran before is never touched.
+t_libvirtd_restart() {
+	local pid=
+	[ ${#LIBVIRT_PIDS[@]} -gt 0 ] && pid=${LIBVIRT_PIDS[-1]}
+	if [ -z "$pid" ]; then
+		log "  SKIP: libvirtd was running before this test: not restarting it"
+		return
+	fi
+	kill -TERM "$pid"
+	wait_pid "$pid" 15 || { log "  libvirtd $pid did not stop"; FAILS=$((FAILS + 1)); return; }
+	libvirtd -d || { FAILS=$((FAILS + 1)); return; }
+	wait_for "libvirtd answering" 30 libvirt_up || { FAILS=$((FAILS + 1)); return; }
+	LIBVIRT_PIDS[-1]=$(cat /var/run/libvirtd.pid)
+	wait_for "the agent reconnected" 20 "grep -q 'reconnected; following its domains' '$RUN/agent.log'"
+	check "the agent lost libvirt and reconnected" 1 \
+		"$(grep -c "^libvirt $LIBVIRT_URI: reconnected; following its domains$" "$RUN/agent.log")"
+	check "the guests ran on: libvirt still has them running" "running running" \
+		"$(virsh_ domstate "$R") $(virsh_ domstate "$C")"
+	check "the host still pings the client" 0 "$(host_ping "$LEASE"; echo $?)"
+	check "the agent is still running" yes "$(kill -0 "$AGENT_PID" && echo yes)"
+}
+
+t_undefine() {
+	virsh_ destroy "$C" >/dev/null
+	virsh_ undefine "$C" >/dev/null
+	wait_for "the client's port gone" 10 '[ -z "$(port_field "$C" .name)" ]'
+	check "undefined: its port is gone" "" "$(port_field "$C" .name)"
+	check "undefined: its socket too" no "$(test -e "$VHOST/$C.sock" && echo yes || echo no)"
+	# QEMU removed its socket when the domain was destroyed: the agent found none to delete
+	check "the agent said so" 1 \
+		"$(grep -c "^port $C removed: no domain names it any more" "$RUN/agent.log")"
+	check "the router's port stays" "$R" "$(port_field "$R" .name)"
+}
+
 t_hotplug() {
 	local out
 	out=$(vm attach "$R" --add --socket-dir "$VHOST" 2>&1)
@@ -204,6 +255,7 @@ setup() {
 			"ls.ip=dhcp ls.role=dhcp,ping:$ROUTER_IP:3,ping:$HOST_IP:3 ls.pingwait=60 ls.hold=900" ||
 		exit 1
 	virsh_ autostart "$R" >/dev/null
+	agent_start
 }
 
 setup
