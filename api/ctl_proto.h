@@ -49,7 +49,8 @@
  *   stats:     [{"lcore","packets","busy_cycles","idle_cycles","fdb_full"}]
  *   config show: {"lines":["port add ...", ...]}
  *   monitor:   {} or {"dropped":{...}} (above), then the events
- *   hosts:     [{"mac","vlan","port","ipv4":[...],"ipv6":[...],"last_seen_s"}]
+ *   hosts:     [{"mac","vlan","port","ipv4":[...],"ipv6":[...],"last_seen_s","dhcp_server",
+ *               "dhcp_last_s"}] (dhcp_last_s: its last offer or ack, null for no server)
  */
 #ifndef LANSWITCH_CTL_PROTO_H
 #define LANSWITCH_CTL_PROTO_H

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Printer for `hosts`: one line per host the switch has seen, with its addresses joined by
- * commas, the way `ip neigh` lists what the kernel knows.
+ * commas, the way `ip neigh` lists what the kernel knows, and "server" under DHCP for a host
+ * that answered as a DHCP server (-j says how long ago: dhcp_last_s).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,6 +19,7 @@ enum hosts_col {
 	HOSTS_COL_IPV4,
 	HOSTS_COL_IPV6,
 	HOSTS_COL_SEEN,
+	HOSTS_COL_DHCP,
 	HOSTS_COL_MAX
 };
 
@@ -25,6 +27,7 @@ static const struct print_col hosts_cols[HOSTS_COL_MAX] = {
 	[HOSTS_COL_MAC] = { "MAC", false },   [HOSTS_COL_VLAN] = { "VLAN", true },
 	[HOSTS_COL_PORT] = { "PORT", false }, [HOSTS_COL_IPV4] = { "IPV4", false },
 	[HOSTS_COL_IPV6] = { "IPV6", false }, [HOSTS_COL_SEEN] = { "SEEN_S", true },
+	[HOSTS_COL_DHCP] = { "DHCP", false },
 };
 
 /* The array's strings joined by commas; "-" for none. */
@@ -55,6 +58,9 @@ static void hosts_cells(struct json_object *host, char cell[][PRINT_CELL_MAX])
 	hosts_cell_list(cell[HOSTS_COL_IPV4], host, "ipv4");
 	hosts_cell_list(cell[HOSTS_COL_IPV6], host, "ipv6");
 	print_cell_u64(cell[HOSTS_COL_SEEN], host, "last_seen_s");
+	snprintf(cell[HOSTS_COL_DHCP], PRINT_CELL_MAX, "%s",
+	         json_object_get_boolean(json_object_object_get(host, "dhcp_server")) ? "server"
+	                                                                              : "-");
 }
 
 int cmd_hosts_print(struct json_object *result, FILE *out)

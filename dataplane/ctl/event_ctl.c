@@ -155,7 +155,8 @@ struct json_object *event_json(const struct event *e)
 /*
  * What the control thread keeps of an event before subscribers see it: a host's address
  * goes to the hosts table (and is news only when the table did not know it: a host that
- * ARPs every minute is told once), a DHCP server's ACK tells where its client is.
+ * ARPs every minute is told once); a DHCP server's offer or ack marks the server in it (the
+ * doctor asks whether the LAN has one), and an ACK tells where its client is.
  */
 static bool event_consume(const struct event *e)
 {
@@ -166,6 +167,8 @@ static bool event_consume(const struct event *e)
 
 	if (e->kind == EVENT_HOST_SEEN)
 		return hosts_seen(&e->mac, e->vlan, e->port, e->family, e->ip, now);
+	if (e->kind == EVENT_DHCP_SERVER)
+		hosts_dhcp_server(&e->mac, e->vlan, e->port, now);
 	if (e->kind == EVENT_DHCP_SERVER && e->n == 5 && fdb_get(&k, &data) == 0 &&
 	    (p = port_table[FDB_PORT(data)]) != NULL)
 		hosts_seen(&e->mac2, e->vlan, p->name, AF_INET, e->ip2, now);

@@ -4,6 +4,11 @@
  * seen on and the addresses it used, from the ARP, neighbour discovery and DHCP the switch
  * forwarded (fast/snoop.h posts them as events; this table is the control thread's alone).
  *
+ * A host that answered as a DHCP server (an offer or an ack came in from it) is marked, with
+ * when it last did: `lanctl doctor` tells from that whether any DHCP server was seen on the
+ * LAN. Its address is not taken from the reply: a relay answers with the server's identifier
+ * and its own MAC; the host's addresses come from its ARP as any host's do.
+ *
  * Bounded: HOSTS_MAX hosts, HOSTS_ADDRS addresses of each family per host (the newest kept).
  * Aged like the FDB: a host goes when its MAC has left the FDB and it used no address for an
  * aging time. A full table makes room by dropping the host seen the longest ago.
@@ -32,6 +37,8 @@ struct host {
 	char port[PORT_NAME_MAX];
 	uint32_t seen; /* worker clock, seconds */
 	struct host_addrs v4, v6;
+	bool dhcp_server;   /* an offer or ack came from it */
+	uint32_t dhcp_seen; /* the last one, worker clock */
 };
 
 static struct host hosts[HOSTS_MAX];
@@ -101,6 +108,17 @@ bool hosts_seen(const struct rte_ether_addr *mac, uint16_t vlan, const char *por
 	return changed;
 }
 
+void hosts_dhcp_server(const struct rte_ether_addr *mac, uint16_t vlan, const char *port,
+                       uint32_t now)
+{
+	struct host *h = hosts_find(mac, vlan, true);
+
+	snprintf(h->port, sizeof(h->port), "%s", port);
+	h->seen = now;
+	h->dhcp_server = true;
+	h->dhcp_seen = now;
+}
+
 /* Hosts whose MAC left the FDB and that used no address for an aging time. */
 void hosts_age(uint32_t now, uint32_t aging)
 {
@@ -151,6 +169,12 @@ struct json_object *hosts_json(uint32_t now)
 		json_object_object_add(o, "ipv6", hosts_json_addrs(&hosts[i].v6, AF_INET6));
 		json_object_object_add(o, "last_seen_s",
 		                       json_object_new_int64(now - hosts[i].seen));
+		json_object_object_add(o, "dhcp_server",
+		                       json_object_new_boolean(hosts[i].dhcp_server));
+		json_object_object_add(o, "dhcp_last_s",
+		                       hosts[i].dhcp_server
+		                               ? json_object_new_int64(now - hosts[i].dhcp_seen)
+		                               : NULL);
 		json_object_array_add(arr, o);
 	}
 	return arr;

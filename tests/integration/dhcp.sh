@@ -3,8 +3,9 @@
 # What only the switch sees: a DHCP server (busybox udhcpd behind tap port r) answers the
 # switch's own DHCPDISCOVER (lanctl probe, lanctl wait r dhcp-server); a client (udhcpc behind
 # tap port c) gets its lease, the switch sees the offer and the ack and lists both hosts with
-# their addresses (lanctl hosts); an ARP probe finds the client; waits that cannot hold time
-# out with exit 1; the switch's own port (.probe) is listed but not saved or changeable.
+# their addresses (lanctl hosts), the server marked as one from its first offer; an ARP probe
+# finds the client; waits that cannot hold time out with exit 1; the switch's own port
+# (.probe) is listed but not saved or changeable.
 ALL_TESTS="test_probe_dhcp test_wait_dhcp test_lease_and_hosts test_wait_arp test_wait_link
 	test_timeouts test_own_port test_bad_input"
 source "$(dirname "$0")/lib.sh"
@@ -80,6 +81,9 @@ test_probe_dhcp() {
 	check "the server's ARP check of the address showed it" "r $R_MAC 10.77.0.1" \
 		"$(events host_seen | head -1)"
 	check_match "the probe MAC is locally administered" '^.[26ae]:' "$probe_mac"
+	check "hosts: the server that offered is marked, its offer just now" "true true" \
+		"$(lanctlj hosts | jq -r --arg m "$R_MAC" \
+			'.[] | select(.mac == $m) | "\(.dhcp_server) \(.dhcp_last_s < 10)"')"
 }
 
 test_wait_dhcp() {
@@ -110,12 +114,15 @@ EOF
 	LEASE=$lease
 	check "ping through the switch" 0 \
 		"$(ip netns exec "$NSC" ping -c 1 -W 2 10.77.0.1 >/dev/null; echo $?)"
-	hosts=$(lanctlj hosts | jq -r 'sort_by(.port) | .[] | "\(.mac) \(.vlan) \(.port) \(.ipv4 | join(",")) \(.ipv6 | length)"')
-	check "hosts: both, with their addresses and ports" "$C_MAC 1 c $lease 0
-$R_MAC 1 r 10.77.0.1 0" "$hosts"
-	check_match "hosts, as text" "^MAC +VLAN +PORT +IPV4 +IPV6 +SEEN_S\$" "$(lanctl hosts | head -1)"
-	check_match "hosts, as text: the client" "^$C_MAC +1 +c +$lease +- +[0-9]+\$" \
+	hosts=$(lanctlj hosts | jq -r 'sort_by(.port) | .[] | "\(.mac) \(.vlan) \(.port) \(.ipv4 | join(",")) \(.ipv6 | length) " +
+		if .dhcp_server then "server \(.dhcp_last_s < 10)" else "- \(.dhcp_last_s)" end')
+	check "hosts: both, with their addresses and ports, the server marked" "$C_MAC 1 c $lease 0 - null
+$R_MAC 1 r 10.77.0.1 0 server true" "$hosts"
+	check_match "hosts, as text" "^MAC +VLAN +PORT +IPV4 +IPV6 +SEEN_S +DHCP\$" "$(lanctl hosts | head -1)"
+	check_match "hosts, as text: the client" "^$C_MAC +1 +c +$lease +- +[0-9]+ +-\$" \
 		"$(lanctl hosts | grep "$C_MAC")"
+	check_match "hosts, as text: the server" "^$R_MAC +1 +r +10\.77\.0\.1 +- +[0-9]+ +server\$" \
+		"$(lanctl hosts | grep "$R_MAC")"
 }
 
 test_wait_arp() {
