@@ -300,17 +300,18 @@ static int vm_attach_print(const struct vm_attach *a)
 /* Checked and edited in memory: now the port, then the definition, then the running guest. */
 static int vm_attach_apply(struct vm_attach *a)
 {
-	int ret;
+	int ret, made;
 
 	ret = vm_sockdir_make(a->args.socket_dir);
 	if (ret < 0)
 		return ret;
-	ret = vm_switch_port_add(a->opts, a->port);
-	if (ret < 0)
-		return ret;
+	made = vm_switch_port_add(a->opts, a->port);
+	if (made < 0)
+		return made;
 	ret = virt_domain_define(&a->virt, a->name, a->doc, NULL);
 	if (ret < 0) {
-		vm_switch_undo(a->opts, a->port, 1);
+		if (made == 0) /* 1: it was there before, as it is */
+			vm_switch_undo(a->opts, a->port, 1);
 		return ret;
 	}
 	if (a->live)

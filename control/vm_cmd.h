@@ -70,7 +70,9 @@ int vm_args_read(const struct cmd_def *def, int argc, char **argv, struct vm_arg
 /*
  * `port add NAME vhost SOCKET` (client mode: QEMU owns the socket), then `port set` for its
  * VLANs unless it is the switch's default (untagged in VLAN 1). A port the switch added and
- * could not set is deleted again. Prints the switch's refusal.
+ * could not set is deleted again. Prints the switch's refusal. 0: made; 1: the switch had it
+ * already, as the domain needs it (a vhost port on that socket, client mode: the config
+ * file's, say), and it is used as it is (its VLANs set): not to be undone.
  */
 int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p);
 /* `port set` of the port's VLANs, whatever they are (vlan 1 too). Prints a refusal. */

@@ -204,7 +204,8 @@ static void vm_convert_undo(struct vm_convert_cmd *c, unsigned int upto)
 			fprintf(stderr, "lanctl: undone: domain \"%s\" defined as it was\n",
 			        v->name);
 		for (k = 0; k < v->report.n; k++)
-			vm_switch_undo(c->opts, &v->report.ifaces[k].port, 1);
+			if (!v->report.ifaces[k].reused)
+				vm_switch_undo(c->opts, &v->report.ifaces[k].port, 1);
 	}
 }
 
@@ -223,6 +224,7 @@ static int vm_convert_apply(struct vm_convert_cmd *c)
 			ret = vm_switch_port_add(c->opts, &v->report.ifaces[k].port);
 			if (ret < 0)
 				goto undo_ports;
+			v->report.ifaces[k].reused = ret == 1; /* the switch had it: not undone */
 		}
 		ret = virt_domain_define(&c->virt, v->name, v->doc, NULL);
 		if (ret < 0)
@@ -232,7 +234,8 @@ static int vm_convert_apply(struct vm_convert_cmd *c)
 
 undo_ports:
 	while (k-- > 0)
-		vm_switch_undo(c->opts, &v->report.ifaces[k].port, 1);
+		if (!v->report.ifaces[k].reused)
+			vm_switch_undo(c->opts, &v->report.ifaces[k].port, 1);
 	vm_convert_undo(c, i);
 	return ret;
 }

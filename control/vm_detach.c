@@ -88,7 +88,7 @@ static void vm_detach_undo(struct vm_detach *d)
 	for (i = 0; i < d->ndeleted; i++) {
 		if (d->gone[i])
 			continue;
-		if (vm_switch_port_add(d->opts, &d->ports[i]) == 0)
+		if (vm_switch_port_add(d->opts, &d->ports[i]) >= 0)
 			fprintf(stderr, "lanctl: undone: port %s made again\n", d->ports[i].name);
 		else
 			fprintf(stderr, "lanctl: could not undo: port %s is gone from the switch\n",

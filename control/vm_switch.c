@@ -81,21 +81,49 @@ static int vm_switch_vlan_words(const struct vm_port *p, char **words, char *vid
 	return n;
 }
 
+/* The switch's port called p's name is the one p needs: a vhost port on p's socket, client. */
+static bool vm_switch_port_is(const struct lanctl_opts *opts, const struct vm_port *p)
+{
+	struct json_object *ports, *o;
+	bool same = false;
+	size_t i;
+
+	if (vm_switch_ports(opts, &ports) < 0)
+		return false;
+	for (i = 0; i < json_object_array_length(ports); i++) {
+		o = json_object_array_get_idx(ports, i);
+		if (strcmp(print_get_str(o, "name") ?: "", p->name) != 0)
+			continue;
+		same = strcmp(print_get_str(o, "type") ?: "", "vhost") == 0 &&
+		       strcmp(print_get_str(o, "path") ?: "", p->socket) == 0 &&
+		       strcmp(print_get_str(o, "mode") ?: "", "client") == 0;
+	}
+	json_object_put(ports);
+	return same;
+}
+
 int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p)
 {
 	char *add[] = { "port", "add", (char *)p->name, "vhost", (char *)p->socket };
 	char *set[VM_SWITCH_WORDS_MAX], vid[8], native[8], *trunk = NULL, err[512];
-	bool gone;
+	bool gone, reused = false;
 	int ret, n;
 
 	/* client mode, the default: QEMU owns the socket (mode='server'), either side restarts */
 	ret = vm_switch_call(opts, add, 5, NULL, err, sizeof(err));
+	if (ret == -EREMOTEIO && strstr(err, "already exists") != NULL &&
+	    vm_switch_port_is(opts, p)) {
+		printf("port %s: on the switch already, on socket %s: used as it is\n", p->name,
+		       p->socket);
+		reused = true;
+		ret = 0;
+	}
 	if (ret < 0) {
 		if (ret != -ECOMM)
 			fprintf(stderr, "lanctl: %s\n", err);
 		return ret;
 	}
-	if (p->vlan.access == 1) /* the switch's default: nothing to set */
+	if (p->vlan.access == 1 && !reused) /* the switch's default: nothing to set */
 		return 0;
 	n = vm_switch_vlan_words(p, set, vid, native, &trunk);
 	ret = n < 0 ? n : vm_switch_call(opts, set, n, NULL, err, sizeof(err));
@@ -103,9 +131,11 @@ int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p)
 	if (ret < 0) {
 		if (ret != -ECOMM)
 			fprintf(stderr, "lanctl: %s\n", n < 0 ? strerror(-n) : err);
-		vm_switch_port_del(opts, p->name, &gone);
+		if (!reused)
+			vm_switch_port_del(opts, p->name, &gone);
+		return ret;
 	}
-	return ret;
+	return reused ? 1 : 0;
 }
 
 int vm_switch_port_vlan(const struct lanctl_opts *opts, const struct vm_port *p)

@@ -207,6 +207,7 @@ struct vm_converted {
 	char *new_xml;
 	char *warnings[VM_CONVERT_WARN_MAX]; /* what the guest loses, one sentence each */
 	unsigned int nwarnings;
+	bool reused; /* lanctl vm convert: the switch had the port already (not undone) */
 };
 
 struct vm_convert_report {

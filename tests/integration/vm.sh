@@ -10,7 +10,7 @@
 # stopped domain has. Hot-plug into a running domain needs a booted guest: not tested here.
 # BR is a bridge name of the test's own (it need not exist), so that `vm convert --all` can
 # touch no domain but the test's.
-ALL_TESTS="t_bad_input t_convert_dry_run t_convert t_attach t_list t_detach"
+ALL_TESTS="t_bad_input t_convert_dry_run t_convert t_attach t_list t_detach t_port_from_config"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/libvirt.sh"
 
@@ -93,6 +93,26 @@ NET_IFACE="    <interface type='network'>
       <source network='${P}lan'/>
       <model type='virtio'/>
     </interface>"
+
+# A port the switch has already as the domain needs it (the config file's `port add NAME vhost
+# SOCKET`): attach uses it as it is; one of the same name on another socket is refused.
+t_port_from_config() {
+	local out rc
+	vm_define "${P}cf" "" || { FAILS=$((FAILS + 1)); return; }
+	lanctl port add "${P}cf" vhost "$VHOST/${P}cf.sock"
+	out=$(vm attach "${P}cf" --mac 52:54:00:71:9a:cf --socket-dir "$VHOST" 2>&1)
+	rc=$?
+	check "a port from the config file: exit code" 0 $rc
+	check "a port from the config file: used as it is" "port ${P}cf: on the switch already, on socket $VHOST/${P}cf.sock: used as it is
+domain \"${P}cf\": attached on port ${P}cf (MAC 52:54:00:71:9a:cf, socket $VHOST/${P}cf.sock, vlan 1)" \
+		"$(grep -v 'memory\|cold start' <<<"$out")"
+	check "one port of that name" 1 \
+		"$(lanctlj port list | jq --arg n "${P}cf" '[.[] | select(.name == $n)] | length')"
+	vm detach "${P}cf" >/dev/null
+	lanctl port add "${P}cf" vhost "$T/elsewhere.sock"
+	refused 1 "lanctl: port \"${P}cf\": already exists" attach "${P}cf" --socket-dir "$VHOST"
+	lanctl port del "${P}cf"
+}
 
 setup() {
 	libvirt_start || return 1
