@@ -99,7 +99,7 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 	[CMD_HOSTS] = {
 		.words = { "hosts", NULL },
 		.forms = { { "", NULL } },
-		.help = "hosts seen: MAC, VLAN, port, IPv4/IPv6 addresses, last seen",
+		.help = "hosts seen: MAC, VLAN, port, domain, IPv4/IPv6 addresses, last seen",
 		.flags = CMD_QUERY,
 	},
 	[CMD_PROBE] = {

@@ -16,6 +16,7 @@ enum hosts_col {
 	HOSTS_COL_MAC,
 	HOSTS_COL_VLAN,
 	HOSTS_COL_PORT,
+	HOSTS_COL_VM,
 	HOSTS_COL_IPV4,
 	HOSTS_COL_IPV6,
 	HOSTS_COL_SEEN,
@@ -24,10 +25,10 @@ enum hosts_col {
 };
 
 static const struct print_col hosts_cols[HOSTS_COL_MAX] = {
-	[HOSTS_COL_MAC] = { "MAC", false },   [HOSTS_COL_VLAN] = { "VLAN", true },
-	[HOSTS_COL_PORT] = { "PORT", false }, [HOSTS_COL_IPV4] = { "IPV4", false },
-	[HOSTS_COL_IPV6] = { "IPV6", false }, [HOSTS_COL_SEEN] = { "SEEN_S", true },
-	[HOSTS_COL_DHCP] = { "DHCP", false },
+	[HOSTS_COL_MAC] = { "MAC", false },    [HOSTS_COL_VLAN] = { "VLAN", true },
+	[HOSTS_COL_PORT] = { "PORT", false },  [HOSTS_COL_VM] = { "VM", false },
+	[HOSTS_COL_IPV4] = { "IPV4", false },  [HOSTS_COL_IPV6] = { "IPV6", false },
+	[HOSTS_COL_SEEN] = { "SEEN_S", true }, [HOSTS_COL_DHCP] = { "DHCP", false },
 };
 
 /* The array's strings joined by commas; "-" for none. */
@@ -55,6 +56,7 @@ static void hosts_cells(struct json_object *host, char cell[][PRINT_CELL_MAX])
 	print_cell_str(cell[HOSTS_COL_MAC], host, "mac");
 	print_cell_u64(cell[HOSTS_COL_VLAN], host, "vlan");
 	print_cell_str(cell[HOSTS_COL_PORT], host, "port");
+	print_cell_str(cell[HOSTS_COL_VM], host, "vm");
 	hosts_cell_list(cell[HOSTS_COL_IPV4], host, "ipv4");
 	hosts_cell_list(cell[HOSTS_COL_IPV6], host, "ipv6");
 	print_cell_u64(cell[HOSTS_COL_SEEN], host, "last_seen_s");

@@ -47,6 +47,15 @@ static const struct lanctl_printer lanctl_printers[CMD_MAX] = {
 	[CMD_CONFIG_SHOW] = { cmd_config_show_print }, [CMD_HOSTS] = { cmd_hosts_print },
 };
 
+/* What lanctl adds to a command's result before it prints it, by enum cmd_id. */
+struct lanctl_enrich {
+	void (*add)(const struct lanctl_opts *opts, struct json_object *result);
+};
+
+static const struct lanctl_enrich lanctl_enrichers[CMD_MAX] = {
+	[CMD_HOSTS] = { hosts_vm_names }, /* the switch knows MACs, libvirt their domains */
+};
+
 /* The commands lanctl runs itself (CMD_LOCAL), by enum cmd_id. */
 struct lanctl_local {
 	/* argv after the command's words, checked by the grammar; returns an exit code */
@@ -216,6 +225,8 @@ static int lanctl_run(const struct lanctl_opts *opts, const struct cmd_def *def,
 	}
 	/* A full disk or a closed pipe must not pass for success in a script. */
 	errno = 0;
+	if (lanctl_enrichers[grammar_id(def)].add != NULL)
+		lanctl_enrichers[grammar_id(def)].add(opts, result);
 	rc = lanctl_print_result(opts, def, result);
 	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
 		rc = errno ? -errno : -EIO;

@@ -96,6 +96,8 @@ int cmd_fdb_show_print(struct json_object *result, FILE *out);
 int cmd_stats_print(struct json_object *result, FILE *out);
 int cmd_config_show_print(struct json_object *result, FILE *out);
 int cmd_hosts_print(struct json_object *result, FILE *out);
+/* hosts_vm.c: "vm" added to each host of a `hosts` result: its domain, from libvirt. */
+void hosts_vm_names(const struct lanctl_opts *opts, struct json_object *hosts);
 /* One event of the monitor stream, as a line of text. */
 int cmd_monitor_print_event(struct json_object *event, FILE *out);
 

@@ -155,11 +155,13 @@ t_host_pings() {
 }
 
 t_hosts() {
-	check "hosts: the router and the client, with their addresses and ports" \
-		"$R_MAC $ROUTER_IP $R
-$C_MAC $LEASE $C" \
+	check "hosts: the router and the client, with their addresses, ports and domains" \
+		"$R_MAC $ROUTER_IP $R $R
+$C_MAC $LEASE $C $C" \
 		"$(lanctlj hosts | jq -r --arg r "$R_MAC" --arg c "$C_MAC" \
-			'.[] | select(.mac == $r or .mac == $c) | "\(.mac) \(.ipv4 | join(",")) \(.port)"' | sort)"
+			'.[] | select(.mac == $r or .mac == $c) | "\(.mac) \(.ipv4 | join(",")) \(.port) \(.vm)"' | sort)"
+	check_match "hosts, as text: the domain's name" "^$C_MAC +1 +$C +$C +$LEASE " \
+		"$(lanctl hosts | grep "$C_MAC")"
 }
 
 t_switch_restart() {

@@ -35,7 +35,7 @@ COMMANDS=$(cat <<'EOF'
   stats                                     per worker: packets, cycles/packet, busy %, fdb_full
   config show                               the running configuration, as config-file lines
   monitor                                   print events as they happen (ports, links, FDB) until interrupted
-  hosts                                     hosts seen: MAC, VLAN, port, IPv4/IPv6 addresses, last seen
+  hosts                                     hosts seen: MAC, VLAN, port, domain, IPv4/IPv6 addresses, last seen
   probe PORT dhcp [--vlan N]                send a DHCPDISCOVER into PORT alone; a server's offer is a dhcp_server event
   probe PORT arp IP [--vlan N]              ask who has IP, into PORT alone; the answer is an arp_reply event
   wait PORT link-up [--timeout S]           until PORT's link is up
