@@ -50,44 +50,6 @@ static int vm_args_usage(const struct cmd_def *def, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* 1-4094, as the switch takes a VLAN ID. */
-static int vm_args_vid(const char *s, uint16_t *vid)
-{
-	unsigned long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > VM_VLAN_MAX)
-		return -EINVAL;
-	*vid = (uint16_t)v;
-	return 0;
-}
-
-static int vm_args_trunk(const char *s, struct vm_vlan *v)
-{
-	char buf[VM_VLAN_MAX * 5 + 1], *tok, *save = NULL;
-	uint16_t vid;
-	int n = 0;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	if (buf[0] == ',' || (buf[0] != '\0' && buf[strlen(buf) - 1] == ',') ||
-	    strstr(buf, ",,") != NULL)
-		return -EINVAL;
-	vm_vlan_set_access(v, 0);
-	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		if (vm_args_vid(tok, &vid) < 0)
-			return -EINVAL;
-		vm_vlan_add_tagged(v, vid);
-		n++;
-	}
-	return n > 0 ? 0 : -EINVAL;
-}
-
 /* Each option's value, for what it means. */
 static int vm_args_check(const struct cmd_def *def, struct vm_args *a)
 {
@@ -97,14 +59,14 @@ static int vm_args_check(const struct cmd_def *def, struct vm_args *a)
 	if (a->set[VM_OPT_VLAN] && a->set[VM_OPT_TRUNK])
 		return vm_args_usage(def, "--vlan and --trunk exclude each other: a port is "
 		                          "untagged in one VLAN or a trunk");
-	if (a->set[VM_OPT_VLAN] && vm_args_vid(a->val[VM_OPT_VLAN], &a->vlan.access) < 0)
+	if (a->set[VM_OPT_VLAN] && vm_vlan_parse_id(a->val[VM_OPT_VLAN], &a->vlan.access) < 0)
 		return vm_args_usage(def, "--vlan: expected a VLAN 1-%d, got \"%s\"", VM_VLAN_MAX,
 		                     a->val[VM_OPT_VLAN]);
-	if (a->set[VM_OPT_TRUNK] && vm_args_trunk(a->val[VM_OPT_TRUNK], &a->vlan) < 0)
+	if (a->set[VM_OPT_TRUNK] && vm_vlan_parse_trunk(a->val[VM_OPT_TRUNK], &a->vlan) < 0)
 		return vm_args_usage(def,
 		                     "--trunk: expected VLANs 1-%d separated by commas, got \"%s\"",
 		                     VM_VLAN_MAX, a->val[VM_OPT_TRUNK]);
-	if (a->set[VM_OPT_NATIVE] && vm_args_vid(a->val[VM_OPT_NATIVE], &a->vlan.native) < 0)
+	if (a->set[VM_OPT_NATIVE] && vm_vlan_parse_id(a->val[VM_OPT_NATIVE], &a->vlan.native) < 0)
 		return vm_args_usage(def, "--native: expected a VLAN 1-%d, got \"%s\"", VM_VLAN_MAX,
 		                     a->val[VM_OPT_NATIVE]);
 	a->vlan_asked = a->set[VM_OPT_VLAN] || a->set[VM_OPT_TRUNK];

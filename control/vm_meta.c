@@ -145,7 +145,8 @@ static bool vm_meta_is(xmlNodePtr node, const char *name)
 }
 
 /* 1-4094, as lanswitchd takes a VLAN ID. */
-static int vm_meta_parse_vid(const char *s, uint16_t *vid)
+/* "1" to "4094", digits only. */
+int vm_vlan_parse_id(const char *s, uint16_t *vid)
 {
 	unsigned long v;
 	char *end;
@@ -160,20 +161,25 @@ static int vm_meta_parse_vid(const char *s, uint16_t *vid)
 	return 0;
 }
 
-static int vm_meta_parse_trunk(const char *s, struct vm_vlan *v)
+/* "20,30": VLAN IDs separated by single commas, none empty; v becomes that trunk. */
+int vm_vlan_parse_trunk(const char *s, struct vm_vlan *v)
 {
 	char buf[VM_VLAN_MAX * 5 + 1], *tok, *save = NULL;
 	uint16_t vid;
+	int n = 0;
 
-	if (strlen(s) >= sizeof(buf) || *s == '\0')
+	if (strlen(s) >= sizeof(buf) || *s == '\0' || *s == ',' || s[strlen(s) - 1] == ',' ||
+	    strstr(s, ",,") != NULL)
 		return -EINVAL;
 	strcpy(buf, s);
+	vm_vlan_set_access(v, 0);
 	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		if (vm_meta_parse_vid(tok, &vid) < 0)
+		if (vm_vlan_parse_id(tok, &vid) < 0)
 			return -EINVAL;
 		vm_vlan_add_tagged(v, vid);
+		n++;
 	}
-	return vm_vlan_any_tagged(v) ? 0 : -EINVAL;
+	return n > 0 ? 0 : -EINVAL;
 }
 
 /*
@@ -205,13 +211,13 @@ static int vm_meta_parse_port(xmlNodePtr node, unsigned int i, struct vm_port *p
 	}
 	xmlFree(t);
 	if (vm_node_attr(node, "vlan", vlan, sizeof(vlan)) >= 0) {
-		if (trunk != NULL || vm_meta_parse_vid(vlan, &p->vlan.access) < 0)
+		if (trunk != NULL || vm_vlan_parse_id(vlan, &p->vlan.access) < 0)
 			goto bad_vlan;
 	} else if (trunk != NULL) {
-		if (vm_meta_parse_trunk(trunk, &p->vlan) < 0)
+		if (vm_vlan_parse_trunk(trunk, &p->vlan) < 0)
 			goto bad_vlan;
 		if (vm_node_attr(node, "native", native, sizeof(native)) >= 0 &&
-		    vm_meta_parse_vid(native, &p->vlan.native) < 0)
+		    vm_vlan_parse_id(native, &p->vlan.native) < 0)
 			goto bad_vlan;
 	} else {
 		/* none written: lanswitchd's default, an untagged port in VLAN 1 */

@@ -161,6 +161,10 @@ int vm_xml_metadata_set(xmlDocPtr doc, const struct vm_port *ports, unsigned int
                         size_t errlen);
 /* "20,30": a trunk's tagged VLANs as `lanctl port set NAME trunk` takes them; malloc'ed. */
 char *vm_vlan_trunk_text(const struct vm_vlan *v);
+/* "1" to "4094"; -EINVAL otherwise. */
+int vm_vlan_parse_id(const char *s, uint16_t *vid);
+/* "20,30" (IDs and single commas): v becomes that trunk; -EINVAL otherwise. */
+int vm_vlan_parse_trunk(const char *s, struct vm_vlan *v);
 
 /* ---- shared memory (vm_mem.c) -----------------------------------------------------------
  *
