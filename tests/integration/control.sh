@@ -6,23 +6,6 @@
 ALL_TESTS="test_reader_stuck test_unsaved_change"
 source "$(dirname "$0")/lib.sh"
 
-# latency SOCKET N: N "port list" round trips on one connection, the milliseconds of each
-latency() {
-	python3 - "$1" "$2" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(10)
-f = s.makefile("rb")
-for _ in range(int(sys.argv[2])):
-    t = time.monotonic()
-    s.sendall(b'{"args":["port","list"]}\n')
-    f.readline()
-    print(f"{(time.monotonic() - t) * 1000:.1f}")
-    time.sleep(0.05)
-PY
-}
-
 # A client that sends requests and never reads a reply, while others are served: before
 # replies were buffered, each of its replies blocked the control thread for 2 s.
 test_reader_stuck() {
@@ -45,7 +28,7 @@ time.sleep(8) # holding the socket, reading nothing
 PY
 	stuck=$!
 	wait_for "the stuck client to fill its socket" 10 test -s "$T/stuck.ready"
-	ms=$(latency "$SOCK" 20)
+	ms=$(latency 20)
 	slow=$(awk '$1 >= 50' <<<"$ms" | wc -l)
 	log "  port list while a client reads nothing: $(tr '\n' ' ' <<<"$ms")ms"
 	# one sample may meet a busy moment of this 2-core machine; the stall was 2 000 ms each

@@ -94,6 +94,23 @@ daemon_stop() {
 lanctl() { "$LANCTL" -s "$SOCK" "$@"; }
 lanctlj() { "$LANCTL" -s "$SOCK" -j "$@"; }
 
+# latency N: N "port list" round trips on one connection to the switch, milliseconds each
+latency() {
+	python3 - "$SOCK" "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+f = s.makefile("rb")
+for _ in range(int(sys.argv[2])):
+    t = time.monotonic()
+    s.sendall(b'{"args":["port","list"]}\n')
+    f.readline()
+    print(f"{(time.monotonic() - t) * 1000:.1f}")
+    time.sleep(0.05)
+PY
+}
+
 # port_field PORT FIELD -> value from lanctl -j port list (jq path after the port object)
 port_field() { lanctlj port list | jq -r --arg n "$1" ".[] | select(.name == \$n) | $2"; }
 

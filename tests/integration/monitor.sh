@@ -101,23 +101,6 @@ test_fdb_rate_limit() {
 	lanctl port del gb
 }
 
-# latency N: N port list round trips on one connection, milliseconds each
-latency() {
-	python3 - "$SOCK" "$1" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(10)
-f = s.makefile("rb")
-for _ in range(int(sys.argv[2])):
-    t = time.monotonic()
-    s.sendall(b'{"args":["port","list"]}\n')
-    f.readline()
-    print(f"{(time.monotonic() - t) * 1000:.1f}")
-    time.sleep(0.05)
-PY
-}
-
 test_stuck_subscriber() {
 	local stuck ms
 	# subscribes, reads nothing while $T/flooded is absent, then reads to the end and
