@@ -3,7 +3,7 @@
 #
 # The libvirt side end to end, with a real libvirtd and real QEMU guests (TCG): two domains
 # defined as people have them on br0 (type='bridge' interfaces, plain memory) are moved to
-# the switch with `lanctl vm convert`, and started by `lanctl vm start-order` from a file:
+# the switch with `lanctl vm convert --all`, and started by `lanctl vm start-order` from a file:
 # the router (busybox udhcpd) first, the client (udhcpc) only once the switch's own
 # DHCPDISCOVER got an offer on the router's port. The client gets its lease and pings the
 # router and the host port; `lanctl hosts` lists both; lanswitchd restarted under them, they
@@ -98,7 +98,8 @@ console() { grep -a "^@@$2\b" "$RUN/$1.log" 2>/dev/null | tr -d '\r' | tail -n 1
 
 t_convert() {
 	local out
-	out=$(vm convert "$R" "$C" --bridge "$BR" --socket-dir "$VHOST" 2>&1)
+	# --all, as a newcomer runs it: BR is the test's own, so only its two domains are on it
+	out=$(vm convert --all --bridge "$BR" --socket-dir "$VHOST" 2>&1)
 	check "convert: exit code" 0 $?
 	check_match "convert: the router's interface is its port" \
 		"domain \"$R\": interface #1 \\($R_MAC\\) on $BR is now port $R " "$out"
