@@ -302,32 +302,51 @@ close_fd:
 	return rc;
 }
 
+int client_ask(const struct lanctl_opts *opts, char **words, int nwords,
+               struct json_object **result, char *err, size_t errlen)
+{
+	struct json_object *reply = NULL, *ok, *e, *res;
+	char *request = NULL;
+	size_t len;
+	int ret;
+
+	ret = client_request_build(words, nwords, &request, &len);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: %s", words[0], strerror(-ret));
+		return ret;
+	}
+	ret = client_call(opts, request, len, &reply);
+	free(request);
+	if (ret < 0)
+		return -ECOMM;
+	json_object_object_get_ex(reply, CTL_KEY_OK, &ok);
+	if (!json_object_get_boolean(ok)) {
+		if (json_object_object_get_ex(reply, CTL_KEY_ERROR, &e))
+			snprintf(err, errlen, "%s", json_object_get_string(e));
+		else
+			snprintf(err, errlen, "the switch refused without saying why");
+		json_object_put(reply);
+		return -EREMOTEIO;
+	}
+	if (result != NULL)
+		*result = json_object_object_get_ex(reply, CTL_KEY_RESULT, &res)
+		                  ? json_object_get(res)
+		                  : json_object_new_object();
+	json_object_put(reply);
+	return 0;
+}
+
 int client_command(const struct lanctl_opts *opts, char **words, int nwords,
                    struct json_object **result)
 {
-	struct json_object *reply = NULL, *ok, *res;
-	char *request = NULL;
-	size_t len;
-	int rc;
+	char err[CMD_ERR_TEXT_MAX];
+	int ret = client_ask(opts, words, nwords, result, err, sizeof(err));
 
-	rc = client_request_build(words, nwords, &request, &len);
-	if (rc < 0) {
-		fprintf(stderr, "lanctl: building the request: %s\n", strerror(-rc));
-		return LANCTL_EXIT_USAGE;
-	}
-	rc = client_call(opts, request, len, &reply);
-	free(request);
-	if (rc < 0)
+	if (ret == -ECOMM)
 		return LANCTL_EXIT_SOCKET;
-	json_object_object_get_ex(reply, CTL_KEY_OK, &ok);
-	if (!json_object_get_boolean(ok)) {
-		fprintf(stderr, "lanctl: %s\n",
-		        print_get_str(reply, CTL_KEY_ERROR) ?: "the switch refused the command");
-		json_object_put(reply);
-		return LANCTL_EXIT_REFUSED;
+	if (ret < 0) {
+		fprintf(stderr, "lanctl: %s\n", err);
+		return ret == -EREMOTEIO ? LANCTL_EXIT_REFUSED : LANCTL_EXIT_USAGE;
 	}
-	*result = json_object_object_get_ex(reply, CTL_KEY_RESULT, &res) ? json_object_get(res)
-	                                                                 : json_object_new_object();
-	json_object_put(reply);
 	return 0;
 }

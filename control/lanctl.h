@@ -62,8 +62,15 @@ void client_fail_recv(const struct lanctl_opts *opts, int rc);
 /* One exchange: connect, send, read one line, parse; says what failed, naming the socket. */
 int client_call(const struct lanctl_opts *opts, const char *request, size_t len,
                 struct json_object **reply);
-/* A command's result (*result, the caller puts it): 0, or the exit code (refused, no answer)
- * after saying why on stderr. */
+/*
+ * One command, its result in *result (the caller puts it; NULL: not wanted): 0; -EREMOTEIO
+ * when the switch refused (its reason in err); -ECOMM when it did not answer (said on
+ * stderr); another negative errno when the request could not be built (err says).
+ */
+#define CMD_ERR_TEXT_MAX 512
+int client_ask(const struct lanctl_opts *opts, char **words, int nwords,
+               struct json_object **result, char *err, size_t errlen);
+/* client_ask, saying a refusal on stderr: 0, or the exit code (refused, no answer). */
 int client_command(const struct lanctl_opts *opts, char **words, int nwords,
                    struct json_object **result);
 

@@ -16,43 +16,6 @@
 
 #define VM_SWITCH_WORDS_MAX 8
 
-/*
- * One command; 0 with its result (*reply owns it; NULL when not wanted), -EREMOTEIO when the
- * switch refused (its reason in err), -ECOMM when it did not answer (said on stderr).
- */
-static int vm_switch_call(const struct lanctl_opts *opts, char **words, int nwords,
-                          struct json_object **reply, char *err, size_t errlen)
-{
-	struct json_object *r = NULL, *ok, *e;
-	char *request = NULL;
-	size_t len;
-	int ret;
-
-	ret = client_request_build(words, nwords, &request, &len);
-	if (ret < 0) {
-		snprintf(err, errlen, "%s: %s", words[0], strerror(-ret));
-		return ret;
-	}
-	ret = client_call(opts, request, len, &r);
-	free(request);
-	if (ret < 0)
-		return -ECOMM;
-	json_object_object_get_ex(r, CTL_KEY_OK, &ok);
-	if (!json_object_get_boolean(ok)) {
-		if (json_object_object_get_ex(r, CTL_KEY_ERROR, &e))
-			snprintf(err, errlen, "%s", json_object_get_string(e));
-		else
-			snprintf(err, errlen, "the switch refused without saying why");
-		json_object_put(r);
-		return -EREMOTEIO;
-	}
-	if (reply != NULL)
-		*reply = r;
-	else
-		json_object_put(r);
-	return 0;
-}
-
 /* The words of `port set NAME vlan N` or `port set NAME trunk LIST [--native N]`. */
 static int vm_switch_vlan_words(const struct vm_port *p, char **words, char *vid, char *native,
                                 char **trunk)
@@ -110,7 +73,7 @@ int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p)
 	int ret, n;
 
 	/* client mode, the default: QEMU owns the socket (mode='server'), either side restarts */
-	ret = vm_switch_call(opts, add, 5, NULL, err, sizeof(err));
+	ret = client_ask(opts, add, 5, NULL, err, sizeof(err));
 	if (ret == -EREMOTEIO && strstr(err, "already exists") != NULL &&
 	    vm_switch_port_is(opts, p)) {
 		printf("port %s: on the switch already, on socket %s: used as it is\n", p->name,
@@ -126,7 +89,7 @@ int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p)
 	if (p->vlan.access == 1 && !reused) /* the switch's default: nothing to set */
 		return 0;
 	n = vm_switch_vlan_words(p, set, vid, native, &trunk);
-	ret = n < 0 ? n : vm_switch_call(opts, set, n, NULL, err, sizeof(err));
+	ret = n < 0 ? n : client_ask(opts, set, n, NULL, err, sizeof(err));
 	free(trunk);
 	if (ret < 0) {
 		if (ret != -ECOMM)
@@ -144,7 +107,7 @@ int vm_switch_port_vlan(const struct lanctl_opts *opts, const struct vm_port *p)
 	int ret, n;
 
 	n = vm_switch_vlan_words(p, set, vid, native, &trunk);
-	ret = n < 0 ? n : vm_switch_call(opts, set, n, NULL, err, sizeof(err));
+	ret = n < 0 ? n : client_ask(opts, set, n, NULL, err, sizeof(err));
 	free(trunk);
 	if (ret < 0 && ret != -ECOMM)
 		fprintf(stderr, "lanctl: %s\n", n < 0 ? strerror(-n) : err);
@@ -168,7 +131,7 @@ int vm_switch_port_del(const struct lanctl_opts *opts, const char *name, bool *g
 	json_object_put(ports);
 	if (*gone)
 		return 0;
-	ret = vm_switch_call(opts, del, 3, NULL, err, sizeof(err));
+	ret = client_ask(opts, del, 3, NULL, err, sizeof(err));
 	if (ret < 0 && ret != -ECOMM)
 		fprintf(stderr, "lanctl: %s\n", err);
 	return ret;
@@ -191,23 +154,21 @@ void vm_switch_undo(const struct lanctl_opts *opts, const struct vm_port *ports,
 int vm_switch_ports(const struct lanctl_opts *opts, struct json_object **ports)
 {
 	char *list[] = { "port", "list" }, err[512];
-	struct json_object *reply = NULL, *result;
+	struct json_object *result = NULL;
 	int ret;
 
-	ret = vm_switch_call(opts, list, 2, &reply, err, sizeof(err));
+	ret = client_ask(opts, list, 2, &result, err, sizeof(err));
 	if (ret < 0) {
 		if (ret != -ECOMM)
 			fprintf(stderr, "lanctl: port list: %s\n", err);
 		return ret;
 	}
-	if (!json_object_object_get_ex(reply, CTL_KEY_RESULT, &result) ||
-	    !json_object_is_type(result, json_type_array)) {
-		json_object_put(reply);
+	if (!json_object_is_type(result, json_type_array)) {
+		json_object_put(result);
 		client_fail(opts, "malformed reply", "port list: no array of ports");
 		return -ECOMM;
 	}
-	*ports = json_object_get(result);
-	json_object_put(reply);
+	*ports = result;
 	return 0;
 }
 
