@@ -33,6 +33,7 @@
 #include "ctl/config.h"
 #include "ctl/ctl_server.h"
 #include "ctl/log.h"
+#include "ctl/unix_path.h"
 
 #define CTL_MAX_CLIENTS 32
 /* events a subscriber may leave unread (beyond the kernel's socket buffer): some thousands */
@@ -91,28 +92,6 @@ static void ctl_client_close(struct ctl_client *c)
 	c->fd = -1;
 }
 
-/* A socket file that answers is another lanswitchd; one that does not is left from a crash. */
-static int ctl_server_clear_path(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, ret;
-
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -ENOTSOCK;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	strcpy(sa.sun_path, path);
-	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	if (ret == 0)
-		return -EADDRINUSE;
-	return unlink(path) == 0 ? 0 : -errno;
-}
-
 int ctl_server_open(const char *path, const char *state, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -128,7 +107,7 @@ int ctl_server_open(const char *path, const char *state, char *err, size_t errle
 	}
 	strcpy(dir, path);
 	mkdir(dirname(dir), 0750); /* /run/lanswitch on a fresh boot; EEXIST is fine */
-	ret = ctl_server_clear_path(path);
+	ret = unix_path_clear(path);
 	if (ret < 0) {
 		snprintf(err, errlen, "control socket %s: %s", path,
 		         ret == -EADDRINUSE ? "another lanswitchd is listening there"

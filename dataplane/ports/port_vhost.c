@@ -36,6 +36,7 @@
 #include <rte_vhost.h>
 
 #include "api/words.h"
+#include "ctl/unix_path.h"
 #include "ctl/worker_ctl.h"
 #include "fast/shared.h"
 #include "ports/port.h"
@@ -180,28 +181,6 @@ static int vhost_parse(struct port *p, int argc, char **argv, struct vhost_priv 
 	return 0;
 }
 
-/* A stale socket left by a switch that died is removed; a live one is someone else's. */
-static int vhost_check_server_path(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, ret;
-
-	if (stat(path, &st) != 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -ENOTSOCK;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	strcpy(sa.sun_path, path);
-	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	if (ret == 0)
-		return -EADDRINUSE;
-	return unlink(path) == 0 ? 0 : -errno;
-}
-
 static int vhost_check_path(const struct port *p, const struct vhost_priv *v, char *err,
                             size_t errlen)
 {
@@ -214,7 +193,7 @@ static int vhost_check_path(const struct port *p, const struct vhost_priv *v, ch
 		if (stat(dirname(dir), &st) != 0)
 			ret = -errno;
 		else
-			ret = vhost_check_server_path(v->path);
+			ret = unix_path_clear(v->path);
 	} else if (stat(v->path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
 		ret = -ENOTSOCK;
 	}
