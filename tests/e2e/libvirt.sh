@@ -39,6 +39,7 @@ ROUTER_IP=10.88.0.1
 RUN=$(mktemp -d /var/tmp/lanswitch-e2e-run.XXXXXX)
 chmod 0755 "$RUN"
 VHOST=$RUN/vhost
+AGENT_LOG=$RUN/agent.log
 
 cleanup_e2e() {
 	ip netns del "$NS" 2>/dev/null
@@ -177,21 +178,6 @@ t_switch_restart() {
 	check "no guest was restarted" "$qemu_before" "$(pgrep -f "guest=$P" | sort | tr '\n' ' ')"
 }
 
-agent_start() {
-	"$LANCTL" -s "$SOCK" -c "$LIBVIRT_URI" vm follow --socket-dir "$VHOST" >"$RUN/agent.log" 2>&1 &
-	AGENT_PID=$!
-}
-
-agent_stop() {
-	[ -n "${AGENT_PID:-}" ] || return 0
-	kill -TERM "$AGENT_PID" 2>/dev/null
-	wait_pid "$AGENT_PID" 10 || kill -KILL "$AGENT_PID" 2>/dev/null
-	wait "$AGENT_PID" 2>/dev/null
-	AGENT_PID=
-}
-# first: the agent must not see the test's domains undefined at the end
-CLEANUP_HOOKS=(agent_stop "${CLEANUP_HOOKS[@]}")
-
 # Only a libvirtd this test started is restarted; one that ran before is never touched.
 t_libvirtd_restart() {
 	local pid=
@@ -205,9 +191,9 @@ t_libvirtd_restart() {
 	libvirtd -d || { FAILS=$((FAILS + 1)); return; }
 	wait_for "libvirtd answering" 30 libvirt_up || { FAILS=$((FAILS + 1)); return; }
 	LIBVIRT_PIDS[-1]=$(cat /var/run/libvirtd.pid)
-	wait_for "the agent reconnected" 20 "grep -q 'reconnected; following its domains' '$RUN/agent.log'"
+	wait_for "the agent reconnected" 20 "grep -q 'reconnected; following its domains' '$AGENT_LOG'"
 	check "the agent lost libvirt and reconnected" 1 \
-		"$(grep -c "^libvirt $LIBVIRT_URI: reconnected; following its domains$" "$RUN/agent.log")"
+		"$(grep -c "^libvirt $LIBVIRT_URI: reconnected; following its domains$" "$AGENT_LOG")"
 	check "the guests ran on: libvirt still has them running" "running running" \
 		"$(virsh_ domstate "$R") $(virsh_ domstate "$C")"
 	check "the host still pings the client" 0 "$(host_ping "$LEASE"; echo $?)"
@@ -218,7 +204,7 @@ t_undefine() {
 	local seen
 	# what the agent said before (a vm convert that defines one domain after the other can
 	# cross one of its passes, and a port is removed and made again: README, the agent)
-	seen=$(wc -l <"$RUN/agent.log")
+	seen=$(wc -l <"$AGENT_LOG")
 	virsh_ destroy "$C" >/dev/null
 	virsh_ undefine "$C" >/dev/null
 	wait_for "the client's port gone" 10 '[ -z "$(port_field "$C" .name)" ]'
@@ -226,7 +212,7 @@ t_undefine() {
 	check "undefined: its socket too" no "$(test -e "$VHOST/$C.sock" && echo yes || echo no)"
 	# QEMU removed its socket when the domain was destroyed: the agent found none to delete
 	check "the agent said so" 1 \
-		"$(tail -n +$((seen + 1)) "$RUN/agent.log" | grep -c "^port $C removed: no domain names it any more")"
+		"$(tail -n +$((seen + 1)) "$AGENT_LOG" | grep -c "^port $C removed: no domain names it any more")"
 	check "the router's port stays" "$R" "$(port_field "$R" .name)"
 }
 

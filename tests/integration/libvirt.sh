@@ -108,3 +108,21 @@ print(" ".join(c.tag + "=" + ",".join(c.attrib.values()) for c in mb) if mb is n
 
 # lanswitch's metadata as virDomainGetMetadata hands it back, or "none".
 vm_meta() { virsh_ metadata "$1" "$VM_NS" --config 2>/dev/null || echo none; }
+
+# The follow agent (lanctl vm follow) of a test: started on $VHOST, its output appended to
+# $AGENT_LOG; stopped first at the end, so that it sees neither the test's domains undefined
+# nor the switch stopped.
+AGENT_PID=
+agent_start() {
+	"$LANCTL" -s "$SOCK" -c "$LIBVIRT_URI" vm follow --socket-dir "$VHOST" >>"$AGENT_LOG" 2>&1 &
+	AGENT_PID=$!
+}
+
+agent_stop() {
+	[ -n "$AGENT_PID" ] || return 0
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	wait_pid "$AGENT_PID" 10 || kill -KILL "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+}
+CLEANUP_HOOKS=(agent_stop "${CLEANUP_HOOKS[@]}")

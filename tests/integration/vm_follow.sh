@@ -16,24 +16,8 @@ ALL_TESTS="t_start t_undefine t_switch_restart t_metadata t_libvirt_restart t_st
 
 P=$VM_PREFIX
 VHOST=$T/vhost
-AGENT_PID=
 AGENT_LOG=$T/agent.log
 AGENT_SEEN=0 # lines of the agent's log checked so far
-
-agent_start() {
-	"$LANCTL" -s "$SOCK" -c "$LIBVIRT_URI" vm follow --socket-dir "$VHOST" >>"$AGENT_LOG" 2>&1 &
-	AGENT_PID=$!
-}
-
-agent_stop() {
-	[ -n "$AGENT_PID" ] || return 0
-	kill -TERM "$AGENT_PID" 2>/dev/null
-	wait_pid "$AGENT_PID" 10 || kill -KILL "$AGENT_PID" 2>/dev/null
-	wait "$AGENT_PID" 2>/dev/null
-	AGENT_PID=
-}
-# first: the agent must not see the test's domains undefined, nor the switch stopped, at the end
-CLEANUP_HOOKS=(agent_stop "${CLEANUP_HOOKS[@]}")
 
 # SAID: what the agent said since the last call (not in $(...): AGENT_SEEN must move on).
 agent_said() {
