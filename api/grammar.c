@@ -78,10 +78,20 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 		.help = "0: never age",
 		.flags = CMD_CHANGES,
 	},
+	[CMD_WORKER_SET] = {
+		.words = { "worker", "set" },
+		.forms = {
+			{ "mode adaptive|poll",
+			  "adaptive (default): sleep when idle, woken by the ports; poll: never sleep" },
+			{ "idle-us N", "adaptive: sleep after N microseconds without a frame (default 100)" },
+		},
+		.help = "how the workers wait for frames",
+		.flags = CMD_CHANGES,
+	},
 	[CMD_STATS] = {
 		.words = { "stats", NULL },
 		.forms = { { "", NULL } },
-		.help = "per worker: packets, cycles/packet, busy %, fdb_full",
+		.help = "per worker: packets, cycles/packet, busy %, fdb_full, sleeps",
 		.flags = CMD_QUERY,
 	},
 	[CMD_CONFIG_SHOW] = {

@@ -2,8 +2,9 @@
 /*
  * Printer for `stats`: one line per worker lcore, with derived columns that answer the
  * questions people ask of these counters: what a packet costs (busy cycles per packet), how
- * well the worker batches (packets per poll) and how loaded the core is (busy share of all
- * polled cycles; a poll-mode core is always at 100% CPU, so the OS cannot tell).
+ * well the worker batches (packets per poll) and how loaded the core is (busy share of the
+ * core's cycles; a poll-mode core is always at 100% CPU, so the OS cannot tell), and how much
+ * of the time an adaptive worker sleeps.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +22,9 @@ enum stats_col {
 	STATS_COL_PKTS_POLL,
 	STATS_COL_BUSY_PCT,
 	STATS_COL_FDB_FULL,
+	STATS_COL_MODE,
+	STATS_COL_SLEEPS,
+	STATS_COL_ASLEEP_PCT,
 	STATS_COL_MAX
 };
 
@@ -33,18 +37,27 @@ static const struct print_col stats_cols[STATS_COL_MAX] = {
 	[STATS_COL_PKTS_POLL] = { "PKTS/POLL", true },
 	[STATS_COL_BUSY_PCT] = { "BUSY%", true },
 	[STATS_COL_FDB_FULL] = { "FDB_FULL", true },
+	[STATS_COL_MODE] = { "MODE", false },
+	[STATS_COL_SLEEPS] = { "SLEEPS", true },
+	[STATS_COL_ASLEEP_PCT] = { "ASLEEP%", true },
 };
 
 static void stats_cells(struct json_object *lcore, char cell[][PRINT_CELL_MAX])
 {
-	uint64_t packets, busy, idle, polls;
+	uint64_t packets, busy, idle, polls, asleep = 0, all;
 	bool have_packets, have_busy, have_idle, have_polls;
+	struct json_object *mode;
 
 	print_cell_u64(cell[STATS_COL_LCORE], lcore, "lcore");
 	print_cell_u64(cell[STATS_COL_PACKETS], lcore, "packets");
 	print_cell_u64(cell[STATS_COL_BUSY], lcore, "busy_cycles");
 	print_cell_u64(cell[STATS_COL_IDLE], lcore, "idle_cycles");
 	print_cell_u64(cell[STATS_COL_FDB_FULL], lcore, "fdb_full");
+	print_cell_u64(cell[STATS_COL_SLEEPS], lcore, "sleeps");
+	snprintf(cell[STATS_COL_MODE], PRINT_CELL_MAX, "%s",
+	         json_object_object_get_ex(lcore, "mode", &mode) ? json_object_get_string(mode)
+	                                                         : "-");
+	print_get_u64(lcore, "asleep_cycles", &asleep);
 
 	have_packets = print_get_u64(lcore, "packets", &packets);
 	have_busy = print_get_u64(lcore, "busy_cycles", &busy);
@@ -64,11 +77,17 @@ static void stats_cells(struct json_object *lcore, char cell[][PRINT_CELL_MAX])
 	else
 		snprintf(cell[STATS_COL_PKTS_POLL], PRINT_CELL_MAX, "-");
 
-	if (have_busy && have_idle && busy + idle > 0)
+	/* shares of the core's time: busy, idle (polling for nothing) and asleep make 100% */
+	all = busy + idle + asleep;
+	if (have_busy && have_idle && all > 0) {
 		snprintf(cell[STATS_COL_BUSY_PCT], PRINT_CELL_MAX, "%.1f%%",
-		         100.0 * (double)busy / ((double)busy + (double)idle));
-	else
+		         100.0 * (double)busy / (double)all);
+		snprintf(cell[STATS_COL_ASLEEP_PCT], PRINT_CELL_MAX, "%.1f%%",
+		         100.0 * (double)asleep / (double)all);
+	} else {
 		snprintf(cell[STATS_COL_BUSY_PCT], PRINT_CELL_MAX, "-");
+		snprintf(cell[STATS_COL_ASLEEP_PCT], PRINT_CELL_MAX, "-");
+	}
 }
 
 int cmd_stats_print(struct json_object *result, FILE *out)

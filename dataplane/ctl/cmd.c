@@ -17,6 +17,7 @@ const struct cmd_handler cmd_handlers[CMD_MAX] = {
 	[CMD_FDB_DEL] = { cmd_fdb_del },
 	[CMD_FDB_FLUSH] = { cmd_fdb_flush },
 	[CMD_FDB_SET] = { cmd_fdb_set },
+	[CMD_WORKER_SET] = { cmd_worker_set },
 	[CMD_STATS] = { cmd_stats },
 	[CMD_CONFIG_SHOW] = { cmd_config_show },
 	[CMD_MONITOR] = { cmd_monitor },

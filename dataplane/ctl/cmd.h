@@ -57,6 +57,7 @@ int cmd_fdb_add(const struct cmd_def *def, int argc, char **argv, struct cmd_res
 int cmd_fdb_del(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
 int cmd_fdb_flush(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
 int cmd_fdb_set(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
+int cmd_worker_set(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
 int cmd_stats(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
 int cmd_config_show(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);
 int cmd_monitor(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res);

@@ -16,6 +16,29 @@ int cmd_stats(const struct cmd_def *def, int argc, char **argv, struct cmd_resul
 	return 0;
 }
 
+/* "mode adaptive|poll", "idle-us N": the grammar let only these through */
+int cmd_worker_set(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
+{
+	unsigned long v;
+	char *end;
+
+	if (strcmp(argv[0], "mode") == 0) {
+		worker_set_mode(strcmp(argv[1], "poll") == 0 ? WORKER_POLL : WORKER_ADAPTIVE);
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(argv[1], &end, 10);
+	if (argv[1][0] < '0' || argv[1][0] > '9' || *end != '\0' || errno != 0 || v < 1 ||
+	    v > WORKER_IDLE_US_MAX) {
+		snprintf(res->err, sizeof(res->err),
+		         "bad idle time \"%s\": expected 1 to %u microseconds", argv[1],
+		         WORKER_IDLE_US_MAX);
+		return -EINVAL;
+	}
+	worker_set_idle_us((uint32_t)v);
+	return 0;
+}
+
 int cmd_config_show(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
 	struct json_object *lines;

@@ -26,11 +26,13 @@
 #include "ctl/fdb_ctl.h"
 #include "ctl/log.h"
 #include "ctl/port_table.h"
+#include "ctl/worker_ctl.h"
 
 #define CONFIG_DIGEST_TAG "# config-digest: "
 
 void config_describe(FILE *out)
 {
+	worker_describe(out);
 	port_describe_all(out);
 	fdb_describe(out);
 }
@@ -110,6 +112,8 @@ int config_load(const char *path, char *err, size_t errlen)
 			port_del_all();
 			fdb_flush(-1, true);
 			fdb.aging = FDB_DEFAULT_AGING;
+			worker_set_mode(WORKER_ADAPTIVE);
+			worker_set_idle_us(WORKER_IDLE_US_DEFAULT);
 			goto out;
 		}
 	}

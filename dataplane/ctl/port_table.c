@@ -357,6 +357,9 @@ static struct json_object *port_json(const struct port *p)
 	json_object_object_add(o, "drops", drops);
 	json_object_object_add(o, "mtu", json_object_new_int(p->max_len - RTE_ETHER_HDR_LEN));
 	json_object_object_add(o, "status", json_object_new_string(p->status));
+	/* what wakes its sleeping worker; none: its worker never sleeps */
+	json_object_object_add(o, "wake",
+	                       json_object_new_string(p->wake_how != NULL ? p->wake_how : "none"));
 	json_object_object_add(o, "warning",
 	                       p->warning[0] ? json_object_new_string(p->warning) : NULL);
 	json_object_object_add(

@@ -5,6 +5,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <rte_cycles.h>
@@ -16,6 +19,7 @@
 #include "fast/shared.h"
 
 static uint64_t worker_tsc0;
+uint32_t worker_idle_us = WORKER_IDLE_US_DEFAULT;
 
 uint32_t worker_clock(void)
 {
@@ -30,6 +34,40 @@ void worker_tick(void)
 	/* the only writer: its own last value, read plainly */
 	if (now != worker_now)
 		shared_publish(&worker_now, now);
+}
+
+/* The worker's epoll set and wake-up eventfd (adaptive mode, fast/worker_sleep.c). */
+static int worker_init_wake(struct worker *w)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
+	int ret;
+
+	w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epoll_fd < 0)
+		return -errno;
+	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->wake_fd < 0) {
+		ret = -errno;
+		goto err_epoll;
+	}
+	if (epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->wake_fd, &ev) < 0) {
+		ret = -errno;
+		goto err_event;
+	}
+	return 0;
+
+err_event:
+	close(w->wake_fd);
+err_epoll:
+	close(w->epoll_fd);
+	return ret;
+}
+
+static void worker_free(struct worker *w)
+{
+	close(w->wake_fd);
+	close(w->epoll_fd);
+	rte_free(w);
 }
 
 int worker_init(unsigned int nworkers, struct rte_mempool *pool)
@@ -55,6 +93,11 @@ int worker_init(unsigned int nworkers, struct rte_mempool *pool)
 			ret = -ENOMEM;
 			goto err_free_workers;
 		}
+		ret = worker_init_wake(workers[i]);
+		if (ret < 0) {
+			rte_free(workers[i]);
+			goto err_free_workers;
+		}
 		workers[i]->id = i;
 		/* a quarter of the pool for held frames, shared between the workers */
 		workers[i]->held_budget = pool->size / 4 / nworkers;
@@ -63,6 +106,8 @@ int worker_init(unsigned int nworkers, struct rte_mempool *pool)
 		workers[i]->lcore = lcore;
 	}
 	worker_pool = pool;
+	worker_set_mode(WORKER_ADAPTIVE);
+	worker_set_idle_us(WORKER_IDLE_US_DEFAULT);
 	/* the clock starts above zero so that "seen at 0" never means "seen just now" */
 	worker_tsc0 = rte_get_tsc_cycles() - rte_get_tsc_hz();
 	worker_tick();
@@ -72,7 +117,7 @@ int worker_init(unsigned int nworkers, struct rte_mempool *pool)
 err_free_workers:
 	while (i > 0) {
 		i--;
-		rte_free(workers[i]);
+		worker_free(workers[i]);
 		workers[i] = NULL;
 	}
 err_free_qsbr:
@@ -86,7 +131,7 @@ void worker_fini(void)
 	unsigned int i;
 
 	for (i = 0; i < worker_count; i++) {
-		rte_free(workers[i]);
+		worker_free(workers[i]);
 		workers[i] = NULL;
 	}
 	worker_count = 0;
@@ -114,10 +159,40 @@ int worker_launch(void)
 	return 0;
 }
 
+static void worker_wake_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < worker_count; i++)
+		worker_wake(workers[i]);
+}
+
 void worker_stop(void)
 {
 	shared_publish(&worker_quit, true);
+	worker_wake_all();
 	rte_eal_mp_wait_lcore();
+}
+
+void worker_set_mode(enum worker_mode mode)
+{
+	shared_publish(&worker_mode, (uint8_t)mode);
+	worker_wake_all(); /* a sleeper polls from now on */
+}
+
+void worker_set_idle_us(uint32_t us)
+{
+	worker_idle_us = us;
+	shared_publish(&worker_idle_tsc, rte_get_tsc_hz() / 1000000 * us);
+}
+
+/* The lines that restore the workers' settings, where they are not the defaults. */
+void worker_describe(FILE *out)
+{
+	if (shared_read(&worker_mode) != WORKER_ADAPTIVE)
+		fputs("worker set mode poll\n", out);
+	if (worker_idle_us != WORKER_IDLE_US_DEFAULT)
+		fprintf(out, "worker set idle-us %u\n", worker_idle_us);
 }
 
 /*
@@ -144,8 +219,11 @@ void worker_assign(void)
 		if (p != NULL)
 			next[p->worker]->ports[next[p->worker]->n++] = p;
 	}
-	for (i = 0; i < worker_count; i++)
+	for (i = 0; i < worker_count; i++) {
 		shared_publish(&workers[i]->rx, next[i]);
+		/* a sleeping worker turns on the new ports' notifications */
+		worker_wake(workers[i]);
+	}
 	worker_sync();
 }
 
@@ -197,11 +275,25 @@ void worker_port_reset(uint16_t slot)
 		memset(&workers[i]->stats[slot], 0, sizeof(struct port_stats));
 }
 
+/* Every port the worker polls can wake it (none only polls: port list's "wake" none). */
+static bool worker_can_sleep(const struct worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->rx->n; i++)
+		if (w->rx->ports[i]->wake == NULL)
+			return false;
+	return true;
+}
+
 struct json_object *worker_stats_json(void)
 {
 	struct json_object *arr = json_object_new_array(), *o;
+	const char *mode = shared_read(&worker_mode) == WORKER_POLL ? "poll" : "adaptive";
 	const struct worker *w;
+	uint64_t cycles;
 	unsigned int i;
+	bool asleep;
 
 	for (i = 0; i < worker_count; i++) {
 		w = workers[i];
@@ -212,6 +304,19 @@ struct json_object *worker_stats_json(void)
 		json_object_object_add(o, "busy_cycles", json_object_new_uint64(w->busy_cycles));
 		json_object_object_add(o, "idle_cycles", json_object_new_uint64(w->idle_cycles));
 		json_object_object_add(o, "fdb_full", json_object_new_uint64(w->fdb_full));
+		json_object_object_add(o, "mode", json_object_new_string(mode));
+		json_object_object_add(o, "idle_us", json_object_new_uint64(worker_idle_us));
+		json_object_object_add(o, "can_sleep",
+		                       json_object_new_boolean(worker_can_sleep(w)));
+		json_object_object_add(o, "sleeps", json_object_new_uint64(w->sleeps));
+		json_object_object_add(o, "wakeups", json_object_new_uint64(w->wakeups));
+		/* the sleep going on counts too: a worker asleep for an hour is not idle */
+		asleep = __atomic_load_n(&w->asleep, __ATOMIC_ACQUIRE);
+		cycles = w->asleep_cycles;
+		if (asleep)
+			cycles += rte_rdtsc() - __atomic_load_n(&w->sleep_tsc, __ATOMIC_RELAXED);
+		json_object_object_add(o, "asleep_cycles", json_object_new_uint64(cycles));
+		json_object_object_add(o, "asleep", json_object_new_boolean(asleep));
 		/* the cycles' unit: cycles per packet become time, and a check of the clock */
 		json_object_object_add(o, "tsc_hz", json_object_new_uint64(rte_get_tsc_hz()));
 		json_object_array_add(arr, o);

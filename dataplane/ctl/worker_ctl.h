@@ -9,6 +9,7 @@
 #define LANSWITCH_WORKER_CTL_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "fast/worker.h"
 
@@ -27,5 +28,10 @@ void worker_port_stats(uint16_t slot, struct port_stats *sum);
 uint64_t worker_port_held(uint16_t slot);
 void worker_port_reset(uint16_t slot);
 struct json_object *worker_stats_json(void);
+/* adaptive or poll, and adaptive's idle threshold: the workers see them at once */
+void worker_set_mode(enum worker_mode mode);
+void worker_set_idle_us(uint32_t us);
+void worker_describe(FILE *out);
+extern uint32_t worker_idle_us; /* control thread */
 
 #endif

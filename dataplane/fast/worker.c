@@ -4,6 +4,9 @@
  * bookkeeping on the control thread (rx lists, launch, the counters it sums) is
  * ctl/worker_ctl.c.
  */
+#include <pthread.h>
+#include <signal.h>
+
 #include <rte_cycles.h>
 
 #include "fast/shared.h"
@@ -15,6 +18,8 @@ struct rte_rcu_qsbr *worker_qsbr;
 struct rte_mempool *worker_pool;
 bool worker_quit;
 uint32_t worker_now;
+uint8_t worker_mode = WORKER_ADAPTIVE;
+uint64_t worker_idle_tsc;
 
 /* Busy or idle from the last TSC read until now; the stretch goes on as BUSY. */
 static void worker_account(struct worker *w, bool busy)
@@ -41,7 +46,7 @@ static void worker_account(struct worker *w, bool busy)
  * frames and ends with the first poll that brought none, so every cycle counts as one or
  * the other, and a busy poll is never counted idle.
  */
-void worker_poll_once(struct worker *w)
+uint32_t worker_poll_once(struct worker *w)
 {
 	struct worker_rx *rx = shared_read(&w->rx);
 	struct rte_mbuf *pkts[BURST];
@@ -76,19 +81,59 @@ void worker_poll_once(struct worker *w)
 		worker_account(w, false);
 	else if (unlikely(++w->polls >= WORKER_ACCOUNT_POLLS))
 		worker_account(w, w->busy);
+	return (uint32_t)got;
+}
+
+/*
+ * Adaptive mode, every WORKER_IDLE_CHECK empty polls: after idle_us without a frame, sleep
+ * until a port has one. The clock is read only here, so busy traffic pays for none of this
+ * but a counter reset. Frames held for a full guest keep the worker polling: they go as soon
+ * as the guest makes room, and no notification would tell it that.
+ */
+static void worker_idle(struct worker *w)
+{
+	uint64_t t = rte_rdtsc(), slept;
+
+	if (w->idle_polls == WORKER_IDLE_CHECK) {
+		w->idle_since = t;
+		return;
+	}
+	if (shared_read(&worker_mode) != WORKER_ADAPTIVE || w->nheld > 0 ||
+	    t - w->idle_since < shared_read(&worker_idle_tsc))
+		return;
+	worker_account(w, false); /* the idle stretch so far */
+	slept = worker_sleep(w);
+	/* asleep is neither busy nor idle: the stretch goes on from where it was */
+	w->asleep_cycles += slept;
+	w->tsc += slept;
+	/* slept or not, wait a whole idle_us before trying again */
+	w->idle_since = rte_rdtsc();
 }
 
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
+	static const int async_sigs[] = { SIGTERM, SIGINT,  SIGHUP,  SIGQUIT, SIGUSR1,
+		                          SIGUSR2, SIGCHLD, SIGALRM, SIGPIPE };
+	sigset_t sigs;
+	size_t i;
 
+	/* signals are the control thread's: one that interrupted a sleeping worker instead
+	 * would leave the control thread asleep */
+	sigemptyset(&sigs);
+	for (i = 0; i < RTE_DIM(async_sigs); i++)
+		sigaddset(&sigs, async_sigs[i]);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	/* the time before the launch was neither busy nor idle */
 	w->tsc = 0;
 	w->busy = false;
 	rte_rcu_qsbr_thread_register(worker_qsbr, w->id);
 	rte_rcu_qsbr_thread_online(worker_qsbr, w->id);
 	while (!shared_read(&worker_quit)) {
-		worker_poll_once(w);
+		if (worker_poll_once(w) != 0)
+			w->idle_polls = 0;
+		else if (unlikely((++w->idle_polls & (WORKER_IDLE_CHECK - 1)) == 0))
+			worker_idle(w);
 		rte_rcu_qsbr_quiescent(worker_qsbr, w->id);
 	}
 	rte_rcu_qsbr_thread_offline(worker_qsbr, w->id);

@@ -30,6 +30,24 @@
 #define BURST 32
 /* polls between TSC reads while a worker stays busy or stays idle (see worker_poll_once) */
 #define WORKER_ACCOUNT_POLLS 256
+/* empty polls between looks at the clock for adaptive mode's idle threshold (a power of 2) */
+#define WORKER_IDLE_CHECK 32
+#define WORKER_IDLE_US_DEFAULT 100
+#define WORKER_IDLE_US_MAX 1000000
+
+enum worker_mode {
+	WORKER_ADAPTIVE, /* sleep on the ports' notifications after idle_us without a frame */
+	WORKER_POLL,     /* poll for ever */
+};
+
+/* The fds a worker's epoll set holds for one port slot (fast/worker_sleep.c). */
+struct worker_wake_reg {
+	uint32_t gen;      /* the port's gen, 0: nothing registered */
+	uint32_t wake_gen; /* its wake_gen when registered */
+	uint8_t nfd;
+	bool fresh; /* fds[] not yet in the epoll set */
+	int fds[PORT_WAKE_FDS_MAX];
+};
 
 struct port_stats {
 	uint64_t rx_packets;
@@ -78,6 +96,11 @@ struct worker {
 	uint64_t busy_cycles;
 	uint64_t idle_cycles;
 	uint64_t fdb_full;            /* event: a new MAC not learned because the FDB was full */
+	uint64_t sleeps;              /* times it slept (adaptive mode) */
+	uint64_t wakeups;             /* times a notification woke it */
+	uint64_t asleep_cycles;       /* TSC cycles asleep, in neither busy nor idle */
+	bool asleep;                  /* now, for lanctl stats (release, acquire) */
+	uint64_t sleep_tsc;           /* when the sleep going on began */
 	struct event_budget ev_fdb;   /* fdb events this worker may still post (fast/event.h) */
 	struct event_budget ev_snoop; /* dhcp_server and host_seen events (fast/snoop.h) */
 
@@ -86,6 +109,15 @@ struct worker {
 	/* the rx list published and the one the next worker_assign() fills: made with the
 	 * worker, so that giving out ports allocates nothing and cannot fail */
 	struct worker_rx rx_lists[2];
+
+	/* adaptive mode (fast/worker_sleep.c): made by worker_init, used by the worker alone
+	 * except wake_fd, which any thread writes to wake it */
+	uint32_t idle_polls; /* empty polls in a row */
+	uint64_t idle_since; /* tsc of the WORKER_IDLE_CHECK'th of them */
+	int epoll_fd;
+	int wake_fd;                      /* eventfd: worker_wake() */
+	const struct worker_rx *sleep_rx; /* the rx list wake_reg[] was last checked against */
+	struct worker_wake_reg wake_reg[PORT_MAX]; /* by port slot */
 } __rte_cache_aligned;
 
 extern struct worker *workers[WORKER_MAX];
@@ -96,10 +128,21 @@ extern bool worker_quit; /* shared: the workers leave their loop (worker_stop) *
 /* Coarse seconds, the FDB's clock: written by the control thread (worker_tick), read by
  * workers; shared. */
 extern uint32_t worker_now;
+/* shared, written by the control thread (worker_set_mode, worker_set_idle_us) */
+extern uint8_t worker_mode;      /* enum worker_mode */
+extern uint64_t worker_idle_tsc; /* idle_us in TSC cycles */
 
 /* the loop (fast/worker.c); the control thread's side is ctl/worker_ctl.h */
 int worker_main(void *arg);
-void worker_poll_once(struct worker *w);
+uint32_t worker_poll_once(struct worker *w);
+
+/* fast/worker_sleep.c: sleep until a port or worker_wake(); the cycles slept (0: did not) */
+uint64_t worker_sleep(struct worker *w);
+/* Any thread: a sleeping w polls again (a port came or went, a mode changed, shutdown). */
+void worker_wake(struct worker *w);
+/* Any thread: p's wake fds may have changed (a guest reconnected): its worker registers them
+ * anew before it sleeps again. */
+void worker_wake_port(struct port *p);
 
 /* fwd.c: one received burst through vlan, learning and forwarding into w->tx */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n);

@@ -193,6 +193,28 @@ uint16_t afxdp_rx_burst(struct worker *w, struct port *p, struct rte_mbuf **pkts
 	return got;
 }
 
+/*
+ * Adaptive mode (port.h: wake): each socket's fd is readable when its rx ring has frames. A
+ * zero-copy driver that waits to be told the fill ring has frames is told now, or nothing
+ * would come to wake the worker.
+ */
+int afxdp_wake(struct port *p, bool on, int *fds, int max)
+{
+	struct afxdp_fast *f = p->fast;
+	uint16_t i;
+
+	if (!on)
+		return 0;
+	if (f->nq > max)
+		return -E2BIG;
+	for (i = 0; i < f->nq; i++) {
+		if (xsk_ring_prod__needs_wakeup(&f->q[i].fill))
+			recvfrom(f->q[i].fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		fds[i] = f->q[i].fd;
+	}
+	return f->nq;
+}
+
 /* TX frames the kernel has sent are free again. */
 static inline void afxdp_complete(struct afxdp_queue *q)
 {

@@ -91,5 +91,6 @@ int afxdp_queue_stats(const struct afxdp_queue *q, struct afxdp_queue_stats *st)
 
 uint16_t afxdp_rx_burst(struct worker *w, struct port *p, struct rte_mbuf **pkts, uint16_t n);
 uint16_t afxdp_tx_burst(struct port *p, uint16_t qi, struct rte_mbuf **pkts, uint16_t n);
+int afxdp_wake(struct port *p, bool on, int *fds, int max);
 
 #endif

@@ -90,6 +90,18 @@ typedef uint16_t (*port_rx_burst_t)(struct worker *w, struct port *p, struct rte
                                     uint16_t n);
 typedef uint16_t (*port_tx_burst_t)(struct port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n);
 
+/*
+ * How a sleeping worker learns that a port has frames (fast/worker_sleep.c), on the port's
+ * worker. on: turn the port's notification on (a vhost guest kicks again) and put in fds[]
+ * at most max file descriptors that become readable when frames come; returns how many (0:
+ * nothing to wait for, the control thread wakes the worker itself, as for a guest that is
+ * not connected), or a negative errno: the port cannot tell now, the worker keeps polling.
+ * !on: notification off again (a guest that kicks for every frame costs it an exit); returns
+ * 0. NULL: the port can never tell (a device without rx interrupts): its worker polls.
+ */
+typedef int (*port_wake_t)(struct port *p, bool on, int *fds, int max);
+#define PORT_WAKE_FDS_MAX 16
+
 struct port {
 	/* fast path: read by workers */
 	uint16_t eth_id;
@@ -110,7 +122,10 @@ struct port {
 	                        * period */
 	port_rx_burst_t rx_burst; /* NULL: the ethdev's own */
 	port_tx_burst_t tx_burst;
-	void *fast; /* the type's fast-path state, for rx_burst and tx_burst */
+	port_wake_t wake;
+	uint32_t wake_gen; /* shared: changes when the fds wake() gives may have changed (a
+	                    * guest reconnected): the worker registers them again */
+	void *fast;        /* the type's fast-path state, for rx_burst and tx_burst */
 	rte_spinlock_t tx_lock;
 	/* Frames the device did not take wait here, oldest first, up to held_max per worker
 	 * (fwd.c: fwd_hold), so that a guest off its core for milliseconds loses none. Worker
@@ -124,7 +139,9 @@ struct port {
 	char name[PORT_NAME_MAX];
 	const struct port_ops *ops;
 	void *priv;
-	uint16_t txq_max; /* 0, or the most tx queues port_eth_start() may set up */
+	uint16_t txq_max;     /* 0, or the most tx queues port_eth_start() may set up */
+	bool rx_intr;         /* port_eth_start() asks the device for rx interrupts (wake) */
+	const char *wake_how; /* "port list": kick, socket, interrupt, ring; NULL: none */
 	char status[PORT_STATUS_MAX];
 	char warning[PORT_STATUS_MAX]; /* open() did less than asked (a fallback): say so */
 
@@ -153,6 +170,7 @@ void port_link_report(struct port *p);
 int port_eth_start(struct port *p, char *err, size_t errlen);
 void port_eth_stop(struct port *p);
 void port_eth_poll(struct port *p);
+int port_eth_wake(struct port *p, bool on, int *fds, int max);
 void port_set_status(struct port *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 extern const struct port_ops port_vhost_ops;

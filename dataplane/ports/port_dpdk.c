@@ -98,6 +98,8 @@ static int dpdk_open(struct port *p, int argc, char **argv, char *err, size_t er
 			goto err_free;
 		}
 	}
+	/* where the device has rx interrupts, its worker may sleep (port_eth_start) */
+	p->rx_intr = true;
 	ret = port_eth_start(p, err, errlen);
 	if (ret < 0)
 		goto err_remove;

@@ -51,9 +51,9 @@ static int port_eth_setup_queues(struct port *p, const struct rte_eth_dev_info *
 	return 0;
 }
 
-int port_eth_start(struct port *p, char *err, size_t errlen)
+static int port_eth_start_once(struct port *p, bool rx_intr, char *err, size_t errlen)
 {
-	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_conf conf = { .intr_conf.rxq = rx_intr };
 	struct rte_eth_dev_info info;
 	uint16_t mtu = RTE_ETHER_MTU;
 	const char *step;
@@ -97,6 +97,9 @@ int port_eth_start(struct port *p, char *err, size_t errlen)
 	if (ret < 0)
 		goto err_callback;
 	port_eth_link_update(p);
+	/* whether it is asleep or not, a worker polls: the interrupt stays off until it sleeps */
+	if (rx_intr)
+		rte_eth_dev_rx_intr_disable(p->eth_id, 0);
 	return 0;
 
 err_callback:
@@ -104,6 +107,45 @@ err_callback:
 err:
 	snprintf(err, errlen, "port \"%s\": %s: %s", p->name, step, strerror(-ret));
 	return ret;
+}
+
+/*
+ * A device whose worker may sleep needs an rx interrupt (an fd the worker waits on). Not
+ * every one has it: a device that refuses to start with it starts without, and one that
+ * starts but gives no fd is polled all the same (port list: wake none).
+ */
+int port_eth_start(struct port *p, char *err, size_t errlen)
+{
+	int ret;
+
+	p->wake = NULL;
+	p->wake_how = NULL;
+	ret = port_eth_start_once(p, p->rx_intr, err, errlen);
+	if (ret < 0 && p->rx_intr)
+		ret = port_eth_start_once(p, false, err, errlen);
+	else if (ret == 0 && p->rx_intr && rte_eth_dev_rx_intr_ctl_q_get_fd(p->eth_id, 0) >= 0) {
+		p->wake = port_eth_wake;
+		p->wake_how = "interrupt";
+	}
+	return ret;
+}
+
+/* The device's rx interrupt fd: a TAP's queue fd, a NIC's vfio eventfd (port.h: wake). */
+int port_eth_wake(struct port *p, bool on, int *fds, int max)
+{
+	int fd;
+
+	if (!on) {
+		rte_eth_dev_rx_intr_disable(p->eth_id, 0);
+		return 0;
+	}
+	fd = rte_eth_dev_rx_intr_ctl_q_get_fd(p->eth_id, 0);
+	if (fd < 0)
+		return -ENOTSUP;
+	/* -ENOTSUP for net_tap, whose fd is readable whenever frames wait */
+	rte_eth_dev_rx_intr_enable(p->eth_id, 0);
+	fds[0] = fd;
+	return 1;
 }
 
 void port_eth_stop(struct port *p)

@@ -20,6 +20,7 @@
 #include <rte_ring.h>
 
 #include "fast/shared.h"
+#include "fast/worker.h"
 #include "ports/port.h"
 
 #define INTERNAL_RING 1024
@@ -44,6 +45,12 @@ static uint16_t internal_tx_burst(struct port *p, uint16_t q, struct rte_mbuf **
 	return (uint16_t)rte_ring_enqueue_burst(f->in, (void **)pkts, n, NULL);
 }
 
+/* Nothing to wait on: the control thread wakes the worker when it queues a frame. */
+static int internal_wake(struct port *p, bool on, int *fds, int max)
+{
+	return 0;
+}
+
 static int internal_open(struct port *p, int argc, char **argv, char *err, size_t errlen)
 {
 	static unsigned int seq;
@@ -66,6 +73,8 @@ static int internal_open(struct port *p, int argc, char **argv, char *err, size_
 	p->eth_id = RTE_MAX_ETHPORTS; /* not an ethdev */
 	p->rx_burst = internal_rx_burst;
 	p->tx_burst = internal_tx_burst;
+	p->wake = internal_wake;
+	p->wake_how = "ring";
 	p->directed = true;
 	p->ntxq = 1;
 	p->tx_shared = true; /* every worker may send to it */
@@ -114,8 +123,12 @@ const struct port_ops port_internal_ops = {
 int port_internal_send(struct port *p, struct rte_mbuf *m)
 {
 	const struct internal_fast *f = p->fast;
+	int ret = rte_ring_enqueue(f->out, m);
 
-	return rte_ring_enqueue(f->out, m);
+	/* after the enqueue: a worker that wakes finds the frame */
+	if (ret == 0)
+		worker_wake(workers[p->worker]);
+	return ret;
 }
 
 unsigned int port_internal_recv(struct port *p, struct rte_mbuf **pkts, unsigned int n)

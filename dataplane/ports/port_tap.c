@@ -261,6 +261,8 @@ static int tap_create_here(struct port *p, struct tap_priv *t, char *err, size_t
 	/* net_tap refuses other than as many tx queues as rx queues, and a port has one rx
 	 * queue: with several workers they share one tx queue */
 	p->txq_max = 1;
+	/* its queue fd: the worker sleeps until the host sends */
+	p->rx_intr = true;
 	ret = port_eth_start(p, err, errlen);
 	if (ret < 0)
 		goto err_uninit;

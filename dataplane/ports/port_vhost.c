@@ -126,6 +126,29 @@ static uint16_t vhost_tx_burst(struct port *p, uint16_t q, struct rte_mbuf **pkt
 }
 
 /*
+ * Adaptive mode (port.h: wake): the guest kicks the vring it sends on when it adds frames,
+ * once notification is on. The PMD turns it off at every (re)connect, and the kickfd is a
+ * new one each time: vhost_fast_update and vhost_queue_state make the worker fetch it again.
+ * A guest not connected, or whose vring has no kickfd yet, has nothing to wait on: its
+ * connection wakes the worker.
+ */
+static int vhost_wake(struct port *p, bool on, int *fds, int max)
+{
+	const struct vhost_fast *f = p->fast;
+	int vid = shared_read(&f->vid);
+	struct rte_vhost_vring vr;
+
+	if (vid < 0)
+		return 0;
+	if (rte_vhost_enable_guest_notification(vid, VHOST_GUEST_TXQ, on) != 0 || !on)
+		return 0;
+	if (rte_vhost_get_vhost_vring(vid, VHOST_GUEST_TXQ, &vr) != 0 || vr.kickfd < 0)
+		return 0;
+	fds[0] = vr.kickfd;
+	return 1;
+}
+
+/*
  * Point the workers at the device the PMD has now, or at none. Runs on the vhost-events
  * thread inside the PMD's new_device and destroy_device, and on the control thread. A device
  * that goes away is freed (its vid reused) once destroy_device returns: wait until no worker
@@ -145,12 +168,32 @@ static void vhost_fast_update(struct port *p)
 	if (old >= 0 && old != vid)
 		worker_sync();
 	pthread_mutex_unlock(&v->lock);
+	/* a sleeping worker waits on the old kickfd, if any */
+	worker_wake_port(p);
 }
 
 static int vhost_lsc(uint16_t eth_id, enum rte_eth_event_type ev, void *arg, void *ret)
 {
 	vhost_fast_update(arg);
 	return 0;
+}
+
+/* A vring enabled or disabled (the PMD's vring_state_changed): its kickfd may be new. */
+static int vhost_queue_state(uint16_t eth_id, enum rte_eth_event_type ev, void *arg, void *ret)
+{
+	worker_wake_port(arg);
+	return 0;
+}
+
+static void vhost_callbacks_unregister(struct port *p)
+{
+	/* -EAGAIN: the callback is running right now; p must outlive it */
+	while (rte_eth_dev_callback_unregister(p->eth_id, RTE_ETH_EVENT_INTR_LSC, vhost_lsc, p) ==
+	       -EAGAIN)
+		rte_delay_ms(1);
+	while (rte_eth_dev_callback_unregister(p->eth_id, RTE_ETH_EVENT_QUEUE_STATE,
+	                                       vhost_queue_state, p) == -EAGAIN)
+		rte_delay_ms(1);
 }
 
 static int vhost_parse(struct port *p, int argc, char **argv, struct vhost_priv *v, char *err,
@@ -267,9 +310,15 @@ static int vhost_open(struct port *p, int argc, char **argv, char *err, size_t e
 	p->fast = v->fast;
 	p->rx_burst = vhost_rx_burst;
 	p->tx_burst = vhost_tx_burst;
+	p->wake = vhost_wake;
+	p->wake_how = "kick";
 	/* without the callback the workers would keep a vid the library has freed */
 	ret = rte_eth_dev_callback_register(p->eth_id, RTE_ETH_EVENT_INTR_LSC, vhost_lsc, p);
+	if (ret == 0)
+		ret = rte_eth_dev_callback_register(p->eth_id, RTE_ETH_EVENT_QUEUE_STATE,
+		                                    vhost_queue_state, p);
 	if (ret < 0) {
+		vhost_callbacks_unregister(p);
 		snprintf(err, errlen, "port \"%s\": link callback: %s", p->name, strerror(-ret));
 		p->priv = NULL; /* freed below, not by the caller */
 		port_eth_stop(p);
@@ -292,10 +341,7 @@ static void vhost_close(struct port *p)
 {
 	struct vhost_priv *v = p->priv;
 
-	/* -EAGAIN: the callback is running right now; p must outlive it */
-	while (rte_eth_dev_callback_unregister(p->eth_id, RTE_ETH_EVENT_INTR_LSC, vhost_lsc, p) ==
-	       -EAGAIN)
-		rte_delay_ms(1);
+	vhost_callbacks_unregister(p);
 	/* the workers left this port before close: nothing reads fast any more */
 	port_eth_stop(p);
 	rte_vdev_uninit(v->devname);

@@ -32,7 +32,9 @@ COMMANDS=$(cat <<'EOF'
   fdb del MAC [vlan N]                      without vlan: the MAC in every VLAN
   fdb flush [PORT]                          learned entries (of one port)
   fdb set aging SECONDS                     0: never age
-  stats                                     per worker: packets, cycles/packet, busy %, fdb_full
+  worker set mode adaptive|poll             adaptive (default): sleep when idle, woken by the ports; poll: never sleep
+  worker set idle-us N                      adaptive: sleep after N microseconds without a frame (default 100)
+  stats                                     per worker: packets, cycles/packet, busy %, fdb_full, sleeps
   config show                               the running configuration, as config-file lines
   monitor                                   print events as they happen (ports, links, FDB) until interrupted
   hosts                                     hosts seen: MAC, VLAN, port, domain, IPv4/IPv6 addresses, last seen
@@ -91,7 +93,7 @@ The options and every command: lanctl --help." "$out"
 	check "fdb set aging 5 -h" "$out" "$(lanctl_none fdb set aging 5 -h)"
 	out=$(lanctl_none stats --help)
 	check "stats --help" "Usage: lanctl [OPTION]... stats
-Per worker: packets, cycles/packet, busy %, fdb_full.
+Per worker: packets, cycles/packet, busy %, fdb_full, sleeps.
 
   stats
 
@@ -316,7 +318,10 @@ t_switch_takes_every_form() {
 {"args": ["hosts"]}
 {"args": ["monitor"]}
 {"args": ["port", "list"]}
-{"args": ["stats"]}' "$(grep '"ok":true' <<<"$replies" | sed 's/ ->.*//' | sort -u)"
+{"args": ["stats"]}
+{"args": ["worker", "set", "idle-us", "5000"]}
+{"args": ["worker", "set", "mode", "adaptive"]}
+{"args": ["worker", "set", "mode", "poll"]}' "$(grep '"ok":true' <<<"$replies" | sed 's/ ->.*//' | sort -u)"
 	check "no port made" 0 "$(lanctlj port list | jq length)"
 	check "no static entry made" 0 "$(lanctlj fdb show | jq length)"
 }
