@@ -108,7 +108,7 @@ static int sleep_arm(struct worker *w, const struct worker_rx *rx)
 
 static int sleep_register(struct worker *w, const struct worker_rx *rx)
 {
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	struct epoll_event ev;
 	struct worker_wake_reg *r;
 	uint16_t i;
 	uint8_t k;
@@ -117,7 +117,11 @@ static int sleep_register(struct worker *w, const struct worker_rx *rx)
 		r = &w->wake_reg[rx->ports[i]->index];
 		if (!r->fresh)
 			continue;
-		/* edge-triggered: nobody reads a kickfd, and a frame comes with a new edge */
+		/* Edge-triggered where nobody reads the fd (a kickfd): every kick is an edge. Level
+		 * where frames keep it readable: net_tap reads its queue only once its SIGIO
+		 * handler has run, which may be after the edge woke us; a frame left unread then
+		 * keeps the worker from sleeping until it is read. */
+		ev.events = EPOLLIN | (rx->ports[i]->wake_level ? 0 : EPOLLET);
 		ev.data.u64 = rx->ports[i]->index;
 		for (k = 0; k < r->nfd; k++)
 			if (epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, r->fds[k], &ev) < 0 &&
@@ -138,8 +142,10 @@ static void sleep_disarm(struct worker *w)
 	const struct worker_rx *rx = shared_read(&w->rx);
 	uint16_t i;
 
+	/* the list of now: a port added meanwhile may have no hook */
 	for (i = 0; i < rx->n; i++)
-		rx->ports[i]->wake(rx->ports[i], false, NULL, 0);
+		if (rx->ports[i]->wake != NULL)
+			rx->ports[i]->wake(rx->ports[i], false, NULL, 0);
 }
 
 static uint64_t sleep_wait(struct worker *w)

@@ -123,6 +123,9 @@ struct port {
 	port_rx_burst_t rx_burst; /* NULL: the ethdev's own */
 	port_tx_burst_t tx_burst;
 	port_wake_t wake;
+	bool wake_level;   /* its fds stay readable while frames wait (a TAP, an XSK socket):
+	                    * waited on level-triggered; else (a kickfd, an eventfd nobody
+	                    * reads) edge-triggered */
 	uint32_t wake_gen; /* shared: changes when the fds wake() gives may have changed (a
 	                    * guest reconnected): the worker registers them again */
 	void *fast;        /* the type's fast-path state, for rx_burst and tx_burst */

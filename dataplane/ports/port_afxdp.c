@@ -344,6 +344,7 @@ static int afxdp_open(struct port *p, int argc, char **argv, char *err, size_t e
 	p->rx_burst = afxdp_rx_burst;
 	p->tx_burst = afxdp_tx_burst;
 	p->wake = afxdp_wake;
+	p->wake_level = true; /* readable while its rx ring holds frames */
 	p->wake_how = "socket";
 	p->ntxq = (uint16_t)a->nq;
 	p->tx_shared = a->nq < worker_count;

@@ -116,6 +116,7 @@ err:
  */
 int port_eth_start(struct port *p, char *err, size_t errlen)
 {
+	struct rte_eth_dev_info info;
 	int ret;
 
 	p->wake = NULL;
@@ -126,6 +127,9 @@ int port_eth_start(struct port *p, char *err, size_t errlen)
 	else if (ret == 0 && p->rx_intr && rte_eth_dev_rx_intr_ctl_q_get_fd(p->eth_id, 0) >= 0) {
 		p->wake = port_eth_wake;
 		p->wake_how = "interrupt";
+		/* a TAP's queue fd stays readable while frames wait; a NIC's is an eventfd */
+		p->wake_level = rte_eth_dev_info_get(p->eth_id, &info) == 0 &&
+		                strcmp(info.driver_name, "net_tap") == 0;
 	}
 	return ret;
 }
