@@ -5,13 +5,15 @@
  * `lanctl monitor` (api/ctl_proto.h has the protocol).
  *
  * No client can hold the control thread: every socket is non-blocking, and what a client is
- * sent waits in its own buffer until the socket takes it, written a little at every poll.
- * A client is read again only once its last reply has left (it cannot pile up replies); a
- * subscriber whose events pile up past CTL_MONITOR_MAX is dropped, and told why when it
- * subscribes again; a client that takes none of its reply for CTL_STALL_S is closed. When all
- * client slots are taken, the client idle the longest makes room, so idle connections can
- * never lock people out. Bad requests get an error reply; a request longer than
- * CTL_MAX_REQUEST bytes is answered and its connection closed.
+ * sent waits in its own buffer until the socket takes it, written whenever the socket has room
+ * (the control thread sleeps on POLLOUT for it). A client is read again only once its last
+ * reply has left (it cannot pile up replies); a subscriber whose events pile up past
+ * CTL_MONITOR_MAX is dropped, and told why when it subscribes again; a client that takes none
+ * of its reply for CTL_STALL_S is closed (checked at every wake-up of the control thread,
+ * which wakes at least once a second). When all client slots are taken, the client idle the
+ * longest makes room, so idle connections can never lock people out. Bad requests get an
+ * error reply; a request longer than CTL_MAX_REQUEST bytes is answered and its connection
+ * closed.
  */
 #include <errno.h>
 #include <grp.h>
@@ -56,6 +58,7 @@ struct ctl_client {
 	pid_t pid;    /* the peer (SO_PEERCRED): a dropped subscriber is told why on return */
 	uid_t uid;
 	time_t active; /* last request, or last time its socket took bytes */
+	short revents; /* what the last ctl_server_wait saw, for ctl_server_serve */
 	size_t in_len;
 	char *in; /* CTL_MAX_REQUEST + 1 */
 	struct ctl_out out;
@@ -76,6 +79,7 @@ static struct {
 	struct ctl_client clients[CTL_MAX_CLIENTS];
 	struct ctl_dropped dropped[CTL_DROPPED_MAX];
 	unsigned int ndropped_next; /* the oldest record is overwritten first */
+	short listen_revents;       /* the listening socket's, likewise */
 } ctl = { .fd = -1 };
 
 static size_t ctl_out_pending(const struct ctl_out *o)
@@ -505,28 +509,58 @@ close:
 	ctl_client_close(c);
 }
 
-void ctl_server_poll(int timeout_ms)
+int ctl_server_wait(int timeout_ms, struct pollfd *extra, unsigned int nextra)
 {
-	struct pollfd pfd[CTL_MAX_CLIENTS + 1];
-	struct ctl_client *map[CTL_MAX_CLIENTS + 1];
-	time_t now;
-	int i, n = 0;
+	struct pollfd pfd[CTL_SERVER_EXTRA_MAX + 1 + CTL_MAX_CLIENTS];
+	struct ctl_client *map[CTL_SERVER_EXTRA_MAX + 1 + CTL_MAX_CLIENTS];
+	unsigned int i, n = 0;
+	int ret;
 
+	if (nextra > CTL_SERVER_EXTRA_MAX)
+		return -EINVAL;
+	for (i = 0; i < nextra; i++)
+		pfd[n++] = extra[i];
 	pfd[n++] = (struct pollfd){ .fd = ctl.fd, .events = POLLIN };
 	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
 		if (ctl.clients[i].fd < 0)
 			continue;
 		map[n] = &ctl.clients[i];
-		pfd[n] = (struct pollfd){ .fd = ctl.clients[i].fd,
-			                  .events = ctl_client_events(&ctl.clients[i]) };
-		n++;
+		pfd[n++] = (struct pollfd){ .fd = ctl.clients[i].fd,
+			                    .events = ctl_client_events(&ctl.clients[i]) };
 	}
-	if (poll(pfd, (nfds_t)n, timeout_ms) < 0)
-		return;
-	now = time(NULL);
-	for (i = 1; i < n; i++)
-		if (map[i]->fd >= 0)
-			ctl_client_serve(map[i], pfd[i].revents, now);
-	if (pfd[0].revents & POLLIN)
+	ret = poll(pfd, (nfds_t)n, timeout_ms);
+	if (ret < 0) {
+		ret = -errno; /* EINTR: a signal; the caller looks at why */
+		for (i = 0; i < n; i++)
+			pfd[i].revents = 0;
+	}
+	for (i = 0; i < nextra; i++)
+		extra[i].revents = pfd[i].revents;
+	/* kept until ctl_server_serve: between the two nothing opens a client, and one closed
+	 * meanwhile (a monitor dropped by a broadcast) is skipped there by its fd */
+	ctl.listen_revents = pfd[nextra].revents;
+	for (i = nextra + 1; i < n; i++)
+		map[i]->revents = pfd[i].revents;
+	return ret;
+}
+
+void ctl_server_serve(void)
+{
+	struct ctl_client *c;
+	time_t now = time(NULL);
+	short revents;
+	int i;
+
+	/* every client, not only the ready ones: the stall timeout is checked here */
+	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
+		c = &ctl.clients[i];
+		if (c->fd < 0)
+			continue;
+		revents = c->revents;
+		c->revents = 0;
+		ctl_client_serve(c, revents, now);
+	}
+	if (ctl.listen_revents & POLLIN)
 		ctl_accept();
+	ctl.listen_revents = 0;
 }

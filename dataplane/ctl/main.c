@@ -10,10 +10,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_atomic.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -33,10 +36,10 @@
 #include "ctl/port_table.h"
 #include "ctl/probe.h"
 #include "ctl/worker_ctl.h"
+#include "fast/doorbell.h"
 
 #define MAIN_DEFAULT_STATE "/var/lib/lanswitch/state"
 #define MAIN_POOL_SIZE 32767
-#define MAIN_TICK_MS 20
 
 struct main_opts {
 	const char *config;
@@ -45,11 +48,21 @@ struct main_opts {
 	uint32_t fdb_size;
 };
 
-static volatile sig_atomic_t main_quit;
+static int main_quit; /* atomic: set by the signal handler, on whichever thread it runs */
+/* The TSC just after worker_init started the workers' seconds clock (ctl/worker_ctl.c: one
+ * second back from a TSC read of its own, microseconds before this one): its seconds turn
+ * at main_clock0 + k * hz, give or take those microseconds. */
+static uint64_t main_clock0;
 
+/* Any thread (DPDK's own take signals too): the flag, then the doorbell, so a signal between
+ * the loop's check of the flag and its poll() still ends the poll at once. */
 static void main_signal(int sig)
 {
-	main_quit = 1;
+	int saved = errno;
+
+	__atomic_store_n(&main_quit, 1, __ATOMIC_SEQ_CST);
+	doorbell_kick();
+	errno = saved;
 }
 
 static void main_usage(FILE *out)
@@ -167,13 +180,68 @@ static void main_notify(const char *msg)
 #endif
 }
 
-/* The control thread: requests, link state and events every tick, aging every second. */
+/*
+ * Milliseconds until the workers' clock turns its next second, rounded up so that the wake-up
+ * finds it turned. Were the clock's origin not the one main_clock0 assumes, the control thread
+ * would still wake once a second, and worker_now lag by less than one.
+ */
+static int main_ms_to_next_second(void)
+{
+	uint64_t hz = rte_get_tsc_hz(), into = (rte_get_tsc_cycles() - main_clock0) % hz;
+
+	return (int)((hz - into) * 1000 / hz) + 1;
+}
+
+/* The doorbell's eventfd (fast/doorbell.h), made before anything may ring it. */
+static int main_doorbell_open(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	doorbell_fd = fd;
+	return 0;
+}
+
+/* After everything that rings it has stopped; a late signal finds -1 and writes nothing. */
+static void main_doorbell_close(void)
+{
+	int fd = doorbell_fd;
+
+	__atomic_store_n(&doorbell_fd, -1, __ATOMIC_SEQ_CST);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void main_doorbell_clear(void)
+{
+	uint64_t count;
+
+	/* poll() said it is readable, and only this thread reads it */
+	if (read(doorbell_fd, &count, sizeof(count)) < 0)
+		LOG_WARN("doorbell: %s", strerror(errno));
+}
+
+/*
+ * The control thread. It sleeps in one poll() until something needs it: a request or a
+ * client's room for its reply (ctl_server.c), a link event (netlink), an event or a frame for
+ * the switch's own port (the doorbell: workers, DPDK's vhost-events and interrupt threads),
+ * a signal (the doorbell too), or the next second of the workers' clock (aging, event counts,
+ * the probe window, the control socket's stall timeout). Whatever woke it, it first brings
+ * link states and port statuses up to date (the ports' poll hooks: at least once a second,
+ * and before every request it answers), then answers, then drains what producers queued,
+ * after telling them it is about to sleep (fast/doorbell.h: nothing queued is slept on).
+ */
 static void main_loop(void)
 {
+	enum { MAIN_FD_DOORBELL, MAIN_FD_NETLINK, MAIN_FD_MAX };
+	struct pollfd fds[MAIN_FD_MAX] = {
+		[MAIN_FD_DOORBELL] = { .fd = doorbell_fd, .events = POLLIN },
+		[MAIN_FD_NETLINK] = { .fd = netlink_watch_fd(), .events = POLLIN },
+	};
 	uint32_t now, aged = 0;
 
-	while (!main_quit) {
-		ctl_server_poll(MAIN_TICK_MS);
+	while (!__atomic_load_n(&main_quit, __ATOMIC_SEQ_CST)) {
 		netlink_watch_poll();
 		port_poll_all();
 		worker_tick();
@@ -184,8 +252,16 @@ static void main_loop(void)
 			event_tick(now);
 			aged = now;
 		}
+		ctl_server_serve();
+		/* from here on a producer rings: what it queued before is drained below */
+		__atomic_store_n(&doorbell_asleep, true, __ATOMIC_SEQ_CST);
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 		probe_poll(now);
 		event_drain();
+		ctl_server_wait(main_ms_to_next_second(), fds, MAIN_FD_MAX);
+		__atomic_store_n(&doorbell_asleep, false, __ATOMIC_RELAXED);
+		if (fds[MAIN_FD_DOORBELL].revents & POLLIN)
+			main_doorbell_clear();
 	}
 }
 
@@ -253,11 +329,17 @@ int main(int argc, char **argv)
 		LOG_ERR("mbuf pool: %s (are hugepages reserved?)", rte_strerror(rte_errno));
 		goto out_eal;
 	}
+	/* before the signal handlers, the workers and the ports, who ring it */
+	err_code = main_doorbell_open();
+	if (err_code < 0) {
+		LOG_ERR("doorbell eventfd: %s", strerror(-err_code));
+		goto out_pool;
+	}
 	/* before the workers and the ports, who post to it */
 	err_code = event_init((int)rte_socket_id());
 	if (err_code < 0) {
 		LOG_ERR("event ring: %s", rte_strerror(-err_code));
-		goto out_pool;
+		goto out_doorbell;
 	}
 	/* both return the error themselves; rte_errno is whatever DPDK last left there */
 	err_code = worker_init(rte_lcore_count() - 1, pool);
@@ -265,6 +347,7 @@ int main(int argc, char **argv)
 		LOG_ERR("workers: %s", strerror(-err_code));
 		goto out_events;
 	}
+	main_clock0 = rte_get_tsc_cycles();
 	err_code = fdb_init(o.fdb_size, worker_qsbr);
 	if (err_code < 0) {
 		LOG_ERR("FDB of %u entries: %s", o.fdb_size, strerror(-err_code));
@@ -314,6 +397,8 @@ out_workers:
 	worker_fini();
 out_events:
 	event_fini();
+out_doorbell:
+	main_doorbell_close();
 out_pool:
 	rte_mempool_free(pool);
 out_eal:

@@ -67,6 +67,8 @@ struct port_link_event;
 typedef void (*netlink_watch_cb)(const struct port_link_event *ev);
 int netlink_watch_start(netlink_watch_cb cb);
 void netlink_watch_poll(void);
+/* Its socket, readable when netlink_watch_poll() has work: the control thread sleeps on it. */
+int netlink_watch_fd(void);
 void netlink_watch_stop(void);
 int netlink_addr_add(struct netlink *nl, const char *ifname, const struct netlink_prefix *addr,
                      char *err, size_t errlen);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Link events through libnl-3: a socket subscribed to RTNLGRP_LINK of the daemon's own
- * namespace, drained without blocking on the control thread's tick. This is how a port over
- * a kernel interface (afxdp) learns that its cable went out or came back, or that its MTU
- * changed, without polling the kernel for every port every tick.
+ * namespace, drained without blocking when the control thread wakes (its fd is among those it
+ * sleeps on; each read takes one datagram whole, libnl keeps nothing back between calls). This is
+ * how a port over a kernel interface (afxdp) learns that its cable went out or came back, or that
+ * its MTU changed, without polling the kernel for every port every tick.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -88,6 +89,11 @@ void netlink_watch_poll(void)
 		         nl_geterror(ret));
 		watch_cb(NULL);
 	}
+}
+
+int netlink_watch_fd(void)
+{
+	return watch_sk != NULL ? nl_socket_get_fd(watch_sk) : -1;
 }
 
 void netlink_watch_stop(void)

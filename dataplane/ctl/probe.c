@@ -221,15 +221,15 @@ static void probe_arp_reply(const struct rte_arp_hdr *a, uint16_t vid)
 	event_post(&e); /* told every time: lanctl wait ... arp waits for it */
 }
 
-void probe_poll(uint32_t now)
+unsigned int probe_poll(uint32_t now)
 {
 	struct rte_mbuf *pkts[32];
 	const struct rte_ether_hdr *eh;
 	const struct rte_vlan_hdr *vh;
-	unsigned int n, i;
+	unsigned int n, i, total = 0;
 
 	if (probe.port == NULL)
-		return;
+		return 0;
 	while ((n = port_internal_recv(probe.port, pkts, RTE_DIM(pkts))) > 0) {
 		for (i = 0; i < n; i++) {
 			/* it carries every VLAN tagged: what reaches it says its VLAN */
@@ -243,9 +243,11 @@ void probe_poll(uint32_t now)
 				                rte_be_to_cpu_16(vh->vlan_tci) & RTE_VLAN_ID_MASK);
 		}
 		rte_pktmbuf_free_bulk(pkts, n);
+		total += n;
 	}
 	if (shared_read(&probe.port->up) && now >= probe.until)
 		shared_publish(&probe.port->up, false);
+	return total;
 }
 
 /* port_del_all ran, or is about to: the port is gone with the others. */

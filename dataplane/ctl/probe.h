@@ -14,8 +14,10 @@ enum probe_kind { PROBE_DHCP, PROBE_ARP };
  * its untagged VLAN). Returns at once: the answer is an event (dhcp_server, host_seen). */
 int probe_send(struct port *target, enum probe_kind kind, int vlan, uint32_t ip, char *err,
                size_t errlen);
-/* Every tick: the answers that came to the switch's own port; its window closed. */
-void probe_poll(uint32_t now);
+/* Before the control thread sleeps, and after what woke it: the answers that came to the
+ * switch's own port (its workers ring the doorbell), and its window closed at second now.
+ * Returns the frames handled. */
+unsigned int probe_poll(uint32_t now);
 void probe_fini(void);
 
 #endif

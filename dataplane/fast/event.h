@@ -10,6 +10,8 @@
  * core with guests) never makes another producer spin until it runs again, and an event that
  * finds the ring full is counted in event_lost and dropped. Only the control thread dequeues.
  * The ring is made before any worker starts and freed after they stop: a plain pointer.
+ * A producer rings the control thread's doorbell (fast/doorbell.h) after its enqueue: it
+ * sleeps while nothing happens, and an event is worth waking it for (lanctl monitor).
  *
  * Events that a flood can make by the million (a MAC learned) are rate-limited at the
  * producer by a struct event_budget of its own; what a budget refused is counted and the
@@ -27,6 +29,7 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "fast/doorbell.h"
 #include "ports/port.h"
 
 /* kind, its name in the protocol (api/ctl_proto.h documents each one's fields) */
@@ -83,12 +86,16 @@ struct event_budget {
 extern struct rte_ring *event_ring;
 extern uint64_t event_lost; /* events that found the ring full: atomic, any thread */
 
-/* Post e (its tsc is set here); never blocks: a full ring counts the event as lost. */
+/* Post e (its tsc is set here); never blocks: a full ring counts the event as lost (and
+ * needs no ring of the doorbell: whoever filled it rang). */
 static inline void event_post(struct event *e)
 {
 	e->tsc = rte_get_tsc_cycles();
-	if (unlikely(event_ring == NULL || rte_ring_enqueue_elem(event_ring, e, sizeof(*e)) != 0))
+	if (unlikely(event_ring == NULL || rte_ring_enqueue_elem(event_ring, e, sizeof(*e)) != 0)) {
 		__atomic_fetch_add(&event_lost, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	doorbell_ring();
 }
 
 /* May the owner of b post one more fdb event in second now? */

@@ -19,6 +19,7 @@
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
+#include "fast/doorbell.h"
 #include "fast/shared.h"
 #include "fast/worker.h"
 #include "ports/port.h"
@@ -41,8 +42,12 @@ static uint16_t internal_rx_burst(struct worker *w, struct port *p, struct rte_m
 static uint16_t internal_tx_burst(struct port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct internal_fast *f = p->fast;
+	uint16_t sent = (uint16_t)rte_ring_enqueue_burst(f->in, (void **)pkts, n, NULL);
 
-	return (uint16_t)rte_ring_enqueue_burst(f->in, (void **)pkts, n, NULL);
+	/* a probe's answer: the control thread may be asleep (fast/doorbell.h) */
+	if (sent > 0)
+		doorbell_ring();
+	return sent;
 }
 
 /* Nothing to wait on: the control thread wakes the worker when it queues a frame. */
