@@ -14,6 +14,18 @@
 #include "fast/vlan.h"
 #include "ports/port.h"
 
+/*
+ * Aging scans the whole table (a few MB at the default size, about a millisecond), so it runs
+ * only once an entry may be due, as the Linux bridge's br_fdb_cleanup sleeps until its oldest
+ * entry is: at the oldest `seen` the last scan kept, plus the aging time. Entries learned or
+ * refreshed since are younger: a worker stamps them with worker_now, at least the scan's
+ * now - 1 (a worker that read the clock just before it turned). Control thread only.
+ */
+static struct {
+	uint32_t due;   /* no entry can age out before this second ... */
+	uint32_t aging; /* ... with this aging time; another one (fdb set aging) scans again */
+} fdb_next;
+
 int fdb_init(uint32_t size, struct rte_rcu_qsbr *qsbr)
 {
 	int ret;
@@ -26,6 +38,8 @@ int fdb_init(uint32_t size, struct rte_rcu_qsbr *qsbr)
 	fdb.size = size;
 	fdb.aging = FDB_DEFAULT_AGING;
 	fdb.qsbr = qsbr;
+	fdb_next.due = 0;
+	fdb_next.aging = 0;
 	return 0;
 }
 
@@ -72,6 +86,7 @@ struct fdb_match {
 	bool with_static;
 	bool aged_only;
 	uint32_t now;
+	uint32_t oldest; /* aged_only: the oldest `seen` of the dynamic entries kept */
 };
 
 static bool fdb_matches(const struct fdb_match *m, const struct fdb_key *k, uint64_t d)
@@ -102,7 +117,7 @@ static void fdb_aged_event(const struct fdb_key *k, uint64_t d, uint32_t now)
 
 /* Delete every matching entry, in batches so one grace period covers many. Entries never
  * move in the table, so unlinking while iterating misses none. */
-static unsigned int fdb_delete_matching(const struct fdb_match *m)
+static unsigned int fdb_delete_matching(struct fdb_match *m)
 {
 	int32_t pos[256], p;
 	unsigned int n, total = 0;
@@ -115,8 +130,11 @@ static unsigned int fdb_delete_matching(const struct fdb_match *m)
 		while (n < RTE_DIM(pos) &&
 		       (p = fdb_table_next(&fdb.table, &iter, &key, &data)) >= 0) {
 			k = fdb_key_of(key);
-			if (!fdb_matches(m, &k, data))
+			if (!fdb_matches(m, &k, data)) {
+				if (m->aged_only && !FDB_IS_STATIC(data))
+					m->oldest = RTE_MIN(m->oldest, FDB_SEEN(data));
 				continue;
+			}
 			fdb_table_unlink(&fdb.table, p);
 			pos[n++] = p;
 			if (m->aged_only)
@@ -154,9 +172,24 @@ unsigned int fdb_del_mac(const struct rte_ether_addr *mac, int vlan)
 
 unsigned int fdb_age(uint32_t now)
 {
-	struct fdb_match m = { .port = -1, .vlan = -1, .aged_only = true, .now = now };
+	struct fdb_match m = {
+		.port = -1, .vlan = -1, .aged_only = true, .now = now, .oldest = UINT32_MAX
+	};
+	uint32_t aging = fdb.aging;
+	unsigned int n;
+	uint64_t due;
 
-	return fdb_delete_matching(&m);
+	if (aging == 0) {
+		fdb_next.aging = 0; /* aging back on: scan at once */
+		return 0;
+	}
+	if (aging == fdb_next.aging && now < fdb_next.due)
+		return 0;
+	n = fdb_delete_matching(&m);
+	due = (uint64_t)RTE_MIN(m.oldest, now > 0 ? now - 1 : 0) + aging;
+	fdb_next.due = (uint32_t)RTE_MIN(due, (uint64_t)UINT32_MAX);
+	fdb_next.aging = aging;
+	return n;
 }
 
 static const char *fdb_port_name(uint16_t port)
