@@ -242,7 +242,9 @@ static void main_loop(void)
 	uint32_t now, aged = 0;
 
 	while (!__atomic_load_n(&main_quit, __ATOMIC_SEQ_CST)) {
-		netlink_watch_poll();
+		/* POLLIN, or POLLERR when the kernel dropped events: the poll tells which */
+		if (fds[MAIN_FD_NETLINK].revents != 0)
+			netlink_watch_poll();
 		port_poll_all();
 		worker_tick();
 		now = worker_now;
