@@ -22,7 +22,8 @@
 
 /*
  * 4 096 events: what a burst of port changes or a second of rate-limited learning from 16
- * workers makes, many times over; the control thread drains it every tick.
+ * workers makes, many times over; the control thread drains it before every sleep, and the
+ * first event posted while it sleeps wakes it (fast/doorbell.h).
  */
 #define EVENT_RING_SIZE 4096
 #define EVENT_DRAIN_BURST 64
@@ -34,7 +35,7 @@ static struct {
 	uint64_t suppressed;       /* fdb events refused by all budgets, reported so far */
 	uint64_t snoop_suppressed; /* dhcp_server and host_seen events likewise */
 	uint64_t lost;             /* events_lost, reported so far */
-	uint64_t refused;          /* the workers' fdb_full counters, summed last tick */
+	uint64_t refused;          /* the workers' fdb_full counters, summed last second */
 	uint32_t refused_at;       /* the last second a worker refused to learn */
 	bool full;                 /* fdb_full raised and not cleared */
 } ev;
@@ -264,7 +265,7 @@ void event_tick(uint32_t now)
 		event_post_count(EVENT_SNOOP_SUPPRESSED, suppressed - ev.snoop_suppressed);
 	ev.snoop_suppressed = suppressed;
 	/* a lost event is reported by an event, which the ring has room for by now (drained
-	 * every tick); if not, it is counted with the next */
+	 * before every sleep); if not, it is counted with the next */
 	if (lost != ev.lost)
 		event_post_count(EVENT_EVENTS_LOST, lost - ev.lost);
 	ev.lost = lost;

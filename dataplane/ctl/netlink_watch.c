@@ -4,7 +4,7 @@
  * namespace, drained without blocking when the control thread wakes (its fd is among those it
  * sleeps on; each read takes one datagram whole, libnl keeps nothing back between calls). This is
  * how a port over a kernel interface (afxdp) learns that its cable went out or came back, or that
- * its MTU changed, without polling the kernel for every port every tick.
+ * its MTU changed, without polling the kernel for every port.
  */
 #include <errno.h>
 #include <net/if.h>
