@@ -7,6 +7,8 @@
 
 #include "ctl/cmd.h"
 
+/* one per line, in cmd_id's order (clang-format packs a long table in columns) */
+/* clang-format off */
 const struct cmd_handler cmd_handlers[CMD_MAX] = {
 	[CMD_PORT_ADD] = { cmd_port_add },
 	[CMD_PORT_DEL] = { cmd_port_del },
@@ -25,6 +27,7 @@ const struct cmd_handler cmd_handlers[CMD_MAX] = {
 	[CMD_PROBE] = { cmd_probe },
 	/* CMD_HELP: lanctl's own */
 };
+/* clang-format on */
 
 /* One line, for a config file or a raw client: what went wrong, then the command's forms. */
 int cmd_usage(const struct cmd_def *def, struct cmd_result *res)
