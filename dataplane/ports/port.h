@@ -59,7 +59,8 @@ struct port_ops {
 	void (*describe)(const struct port *p, FILE *out);
 	/* Add type-specific keys (path, mode, devargs, status) to a "port list" object. */
 	void (*show)(const struct port *p, struct json_object *obj);
-	/* Control thread, every tick: refresh link state and status; may be NULL. */
+	/* Control thread, after each of its wake-ups and at least once a second: refresh link
+	 * state and status; may be NULL. */
 	void (*poll)(struct port *p);
 
 	/* Optional hooks; NULL where the type has nothing to do. */
