@@ -6,16 +6,25 @@
  * order. Commands that wait keep receiving (and reflecting) on every port meanwhile.
  *
  *   send PORT COUNT [src MAC] [dst MAC] [vlan VID] [pcp P] [size BYTES] [srcs N] [dsts N]
- *        [ethertype 0xXXXX]                                   -> {"sent":K}
+ *        [ethertype 0xXXXX] [seq N]                           -> {"sent":K}
  *	defaults: src = the port's MAC, dst = broadcast, untagged, size 64 (pkt_len, no FCS,
  *	1..9216), ethertype 0x88b5; vlan 0 is a priority tag; pcp needs vlan; srcs/dsts N
  *	(1..2^24): frame i uses base + i % N in the last three bytes. Paced by `rate`.
  *	Gives up when the link is down or the port takes nothing for 1 s: K <= COUNT.
+ *	Frames of 44 bytes and more (40 untagged) carry a stamp (frame.h) with the port's
+ *	sequence number: 0 for its first frame, +1 for each frame it sent since, over all
+ *	sends; seq N moves it to N first (a test makes gaps and late frames with it).
  *   stats [PORT]      -> {"ports":[{"port","mac","link":"up"|"down","rx","rx_bytes","tx",
  *                         "tx_bytes","reflected","reflect_drops","untagged",
  *                         "vlans":{"VID":N},"srcs":{"MAC":N,"other":N},"dsts":{...},
- *                         "runts"}],"mbufs_free":N,"busy_cycles":N,"idle_cycles":N,
- *                         "tsc_hz":N}      busy/idle: cycles of RX polls that got frames or not
+ *                         "runts","seq_streams","seq_ok","seq_lost","seq_late",
+ *                         "seq_untracked"}],"mbufs_free":N,"busy_cycles":N,
+ *                         "idle_cycles":N,"tsc_hz":N}
+ *	busy/idle: cycles of RX polls that got frames or not. seq_*: the order of the stamped
+ *	frames received, per sending port of an lsgen (a stream; up to 16, the others are
+ *	seq_untracked): the first of a stream since reset and each one after the previous are
+ *	seq_ok, the numbers skipped seq_lost, one behind an earlier one seq_late. All 0 with
+ *	--lean. The sequence is the sender's to every destination: reset before counting.
  *   reset             -> {}                 zero the counters and the latency samples
  *   wait PORT COUNT TIMEOUT_MS  -> {"rx":N}
  *   link PORT TIMEOUT_MS        -> {"link":"up"|"down"}
@@ -225,11 +234,24 @@ static int send_ethertype(struct frame_spec *s, const char *v)
 	return 0;
 }
 
+static int send_seq(struct frame_spec *s, const char *v)
+{
+	if (send_set_num(v, 0, UINT64_MAX, &s->seq) < 0)
+		return -EINVAL;
+	s->seq_set = true;
+	return 0;
+}
+
 static const struct send_opt send_opts[] = {
-	{ "src", "a MAC address", send_src }, { "dst", "a MAC address", send_dst },
-	{ "vlan", "0..4095", send_vlan },     { "pcp", "0..7", send_pcp },
-	{ "size", "1..9216", send_size },     { "srcs", "1..16777216", send_srcs },
-	{ "dsts", "1..16777216", send_dsts }, { "ethertype", "0..0xffff", send_ethertype },
+	{ "src", "a MAC address", send_src },
+	{ "dst", "a MAC address", send_dst },
+	{ "vlan", "0..4095", send_vlan },
+	{ "pcp", "0..7", send_pcp },
+	{ "size", "1..9216", send_size },
+	{ "srcs", "1..16777216", send_srcs },
+	{ "dsts", "1..16777216", send_dsts },
+	{ "ethertype", "0..0xffff", send_ethertype },
+	{ "seq", "0..18446744073709551615", send_seq },
 };
 
 static int cmd_send(struct gen *g, struct cmd_ctx *c, int argc, char **argv)
@@ -264,6 +286,8 @@ static int cmd_send(struct gen *g, struct cmd_ctx *c, int argc, char **argv)
 	/* A PCP lives in a tag: say so rather than send a frame the caller did not mean. */
 	if (pcp && !spec.tagged)
 		return cmd_fail(c, -EINVAL, "send: pcp needs vlan (vlan 0 is a priority tag)");
+	if (spec.seq_set)
+		p->tx_seq = spec.seq;
 	ret = gen_send(g, p, &spec, count, &sent);
 	if (ret < 0)
 		return cmd_fail(c, ret, "send: %s", strerror(-ret));
@@ -484,7 +508,7 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "send", 2, CMD_MAX_WORDS,
 	  "send PORT COUNT [src MAC] [dst MAC] [vlan VID] [pcp P] "
-	  "[size BYTES] [srcs N] [dsts N] [ethertype 0xXXXX]",
+	  "[size BYTES] [srcs N] [dsts N] [ethertype 0xXXXX] [seq N]",
 	  cmd_send },
 	{ "stats", 0, 1, "stats [PORT]", cmd_stats },
 	{ "reset", 0, 0, "reset", cmd_reset },

@@ -9,6 +9,7 @@
 #include "mac.h"
 
 #define COUNT_MAC_USED (1ull << 63)
+#define COUNT_SEQ_USED (1ull << 63)
 
 void count_reset(struct count *c)
 {
@@ -73,6 +74,39 @@ void count_rx(struct count *c, const struct rte_mbuf *m)
 		return;
 	}
 	c->untagged++;
+}
+
+/*
+ * A handful of streams at most (the guests of a test): a linear search is cheaper than any
+ * hash here, and this path is not --lean's.
+ */
+void count_seq(struct count_seq *c, const struct frame_stamp *st)
+{
+	uint64_t key = (uint64_t)st->tag << 16 | st->port | COUNT_SEQ_USED;
+	uint64_t seq = st->seq;
+	struct count_seq_stream *s;
+	unsigned int i;
+
+	for (i = 0; i < c->streams; i++)
+		if (c->s[i].key == key)
+			break;
+	if (i == c->streams) {
+		if (c->streams == COUNT_SEQ_STREAMS) {
+			c->untracked++;
+			return;
+		}
+		c->s[c->streams++] = (struct count_seq_stream){ .key = key, .next = seq + 1 };
+		c->ok++;
+		return;
+	}
+	s = &c->s[i];
+	if (seq < s->next) {
+		c->late++;
+		return;
+	}
+	c->lost += seq - s->next;
+	c->ok++;
+	s->next = seq + 1;
 }
 
 static int count_add_u64(struct json_object *o, const char *key, uint64_t v)
@@ -155,7 +189,12 @@ int count_json(const struct count *c, struct json_object *port)
 	    count_add_obj(port, "vlans", count_vlans_json(c)) < 0 ||
 	    count_add_obj(port, "srcs", count_macs_json(&c->srcs)) < 0 ||
 	    count_add_obj(port, "dsts", count_macs_json(&c->dsts)) < 0 ||
-	    count_add_u64(port, "runts", c->runts) < 0)
+	    count_add_u64(port, "runts", c->runts) < 0 ||
+	    count_add_u64(port, "seq_streams", c->seq.streams) < 0 ||
+	    count_add_u64(port, "seq_ok", c->seq.ok) < 0 ||
+	    count_add_u64(port, "seq_lost", c->seq.lost) < 0 ||
+	    count_add_u64(port, "seq_late", c->seq.late) < 0 ||
+	    count_add_u64(port, "seq_untracked", c->seq.untracked) < 0)
 		return -ENOMEM;
 	return 0;
 }

@@ -11,6 +11,8 @@
 #include <json-c/json.h>
 #include <rte_mbuf.h>
 
+#include "frame.h"
+
 /*
  * At most COUNT_MACS_MAX distinct MACs per table, the rest go to "other": a many-MAC run
  * must not turn every frame into a table insert, nor every stats reply into a megabyte.
@@ -27,6 +29,34 @@ struct count_macs {
 	uint64_t other;
 };
 
+/*
+ * Order of the stamped frames a port receives, per stream: a stream is one sending port of
+ * one lsgen process (frame.h: tag and port), its seq that port's count of frames sent. The
+ * first frame of a stream since the last reset sets where it stands; after it each frame is
+ * ok (the next one, or a later one: then the frames skipped are lost) or late (behind one
+ * already seen: reordered or duplicated). The sequence is the sender's over every
+ * destination, so a receiver that does not get all a port sends (others were flooded
+ * elsewhere, or unicast to another guest) sees them as lost: reset both ends' counters
+ * before the frames counted. Frames a port reflects keep their sender's stamp, so a loop
+ * through reflecting ports counts them late: the counts mean something only for `send`.
+ * Streams beyond COUNT_SEQ_STREAMS are counted in untracked, not checked.
+ */
+#define COUNT_SEQ_STREAMS 16
+
+struct count_seq_stream {
+	uint64_t key; /* tag << 16 | port, COUNT_SEQ_USED set; 0 = free */
+	uint64_t next;
+};
+
+struct count_seq {
+	struct count_seq_stream s[COUNT_SEQ_STREAMS];
+	unsigned int streams;
+	uint64_t ok;
+	uint64_t lost;
+	uint64_t late;
+	uint64_t untracked;
+};
+
 struct count {
 	uint64_t rx;
 	uint64_t rx_bytes;
@@ -39,10 +69,12 @@ struct count {
 	uint64_t vlans[COUNT_VIDS];
 	struct count_macs srcs;
 	struct count_macs dsts;
+	struct count_seq seq; /* not with --lean: count_seq() is the caller's to call */
 };
 
 void count_reset(struct count *c);
 void count_rx(struct count *c, const struct rte_mbuf *m);
+void count_seq(struct count_seq *c, const struct frame_stamp *st);
 int count_json(const struct count *c, struct json_object *port);
 
 #endif

@@ -23,8 +23,8 @@ void frame_spec_init(struct frame_spec *s, const struct rte_ether_addr *port_mac
  * Frame i of a command. The header is composed in full on the stack and then cut to
  * s->size, so runts (down to 1 byte) are exact prefixes of the frame that would have been.
  */
-int frame_build(struct rte_mbuf *m, const struct frame_spec *s, uint64_t i, uint64_t seq,
-                uint32_t tag, uint64_t tsc)
+int frame_build(struct rte_mbuf *m, const struct frame_spec *s, uint64_t i, uint16_t port,
+                uint64_t seq, uint32_t tag, uint64_t tsc)
 {
 	uint8_t hdr[FRAME_HDR_MAX];
 	struct rte_ether_addr a;
@@ -60,6 +60,7 @@ int frame_build(struct rte_mbuf *m, const struct frame_spec *s, uint64_t i, uint
 		return 0;
 	st.magic = rte_cpu_to_be_32(FRAME_MAGIC);
 	st.tag = tag;
+	st.port = port;
 	st.seq = seq;
 	st.tsc = tsc;
 	memcpy(data + hlen, &st, sizeof(st));
@@ -69,7 +70,7 @@ int frame_build(struct rte_mbuf *m, const struct frame_spec *s, uint64_t i, uint
 /*
  * The stamp of a frame lsgen built, wherever a switch put or removed a VLAN tag on the way;
  * NULL for other frames. Looks only in the first segment: the stamp sits within the first
- * 42 bytes, which every PMD here puts in the first segment.
+ * 44 bytes, which every PMD here puts in the first segment.
  */
 struct frame_stamp *frame_stamp_find(struct rte_mbuf *m)
 {

@@ -23,12 +23,15 @@
 
 /*
  * tag says which lsgen process wrote tsc: only that process may turn tsc into a latency,
- * and a reflecting process re-stamps only its own frames (see loop.c). seq and tsc are in
- * host order: they are read back on the same machine.
+ * and a reflecting process re-stamps only its own frames (see loop.c). port is the index of
+ * the sending port in that process and seq its count of frames sent before this one, so
+ * (tag, port) names a stream whose seq a receiver checks for gaps and reordering (count.h).
+ * seq and tsc are in host order: they are read back on the same machine.
  */
 struct frame_stamp {
 	rte_be32_t magic;
 	uint32_t tag;
+	uint16_t port;
 	uint64_t seq;
 	uint64_t tsc;
 } __rte_packed;
@@ -44,11 +47,13 @@ struct frame_spec {
 	uint8_t pcp;
 	uint16_t ethertype;
 	uint32_t size;
+	bool seq_set; /* send's seq option: the port's sequence jumps to seq first */
+	uint64_t seq;
 };
 
 void frame_spec_init(struct frame_spec *s, const struct rte_ether_addr *port_mac);
-int frame_build(struct rte_mbuf *m, const struct frame_spec *s, uint64_t i, uint64_t seq,
-                uint32_t tag, uint64_t tsc);
+int frame_build(struct rte_mbuf *m, const struct frame_spec *s, uint64_t i, uint16_t port,
+                uint64_t seq, uint32_t tag, uint64_t tsc);
 struct frame_stamp *frame_stamp_find(struct rte_mbuf *m);
 int frame_swap_macs(struct rte_mbuf *m);
 int frame_set_macs(struct rte_mbuf *m, const struct rte_ether_addr *src,

@@ -113,6 +113,8 @@ unsigned int gen_poll(struct gen *g)
 			} else {
 				count_rx(&p->count, m[j]);
 				st = frame_stamp_find(m[j]);
+				if (st != NULL)
+					count_seq(&p->count.seq, st);
 			}
 			/* Another process's TSC means nothing here; so would a negative age. */
 			if (st != NULL && st->tag == g->tag && st->tsc <= now)
@@ -175,7 +177,8 @@ int gen_send(struct gen *g, struct gen_port *p, const struct frame_spec *s, uint
 		if (want != 0 &&
 		    rte_pktmbuf_alloc_bulk(g->pool, m + held, (unsigned int)want) == 0) {
 			for (i = 0; i < want; i++) {
-				ret = frame_build(m[held + i], s, built + i, p->tx_seq + built + i,
+				ret = frame_build(m[held + i], s, built + i,
+				                  (uint16_t)(p - g->ports), p->tx_seq + built + i,
 				                  g->tag, now);
 				if (ret < 0) {
 					rte_pktmbuf_free_bulk(m + held, (unsigned int)want);

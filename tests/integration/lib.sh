@@ -136,16 +136,19 @@ wait_pid() { # wait_pid PID SECONDS: true once PID has exited
 }
 
 # --- lsgen guests ----------------------------------------------------------------------
-# gen_start NAME SOCKET MAC [server|client]: one guest process with one virtio-user port.
+# gen_start NAME SOCKET MAC [server|client [VDEV...]]: one guest process with one virtio-user
+# port (and a port more for each further --vdev value VDEV: ports 1, 2, ... of its commands).
 # server (default): the guest owns the socket, as QEMU does under libvirt's mode='server',
 # and lanswitchd's default client-mode port connects to it.
 gen_start() {
 	local name=$1 path=$2 mac=$3 mode=${4:-server} extra=
+	local v vdevs=()
 	[ "$mode" == server ] && extra=",server=1"
+	for v in "${@:5}"; do vdevs+=(--vdev "$v"); done
 	mkfifo "$T/$name.in" "$T/$name.out"
 	"$LSGEN" -l 0 --no-pci --in-memory --single-file-segments --file-prefix "${PREFIX}$name" \
 		-m 128 --log-level=warning \
-		--vdev "net_virtio_user0,path=$path,mac=$mac$extra" -- \
+		--vdev "net_virtio_user0,path=$path,mac=$mac$extra" ${vdevs[@]+"${vdevs[@]}"} -- \
 		<"$T/$name.in" >"$T/$name.out" 2>>"$T/$name.log" &
 	GEN_PID[$name]=$!
 	exec {fd_in}>"$T/$name.in"
