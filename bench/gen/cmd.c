@@ -18,13 +18,15 @@
  *                         "tx_bytes","reflected","reflect_drops","untagged",
  *                         "vlans":{"VID":N},"srcs":{"MAC":N,"other":N},"dsts":{...},
  *                         "runts","seq_streams","seq_ok","seq_lost","seq_late",
- *                         "seq_untracked"}],"mbufs_free":N,"busy_cycles":N,
+ *                         "seq_untracked","rx_last_ns"}],"mbufs_free":N,"busy_cycles":N,
  *                         "idle_cycles":N,"tsc_hz":N}
  *	busy/idle: cycles of RX polls that got frames or not. seq_*: the order of the stamped
  *	frames received, per sending port of an lsgen (a stream; up to 16, the others are
  *	seq_untracked): the first of a stream since reset and each one after the previous are
  *	seq_ok, the numbers skipped seq_lost, one behind an earlier one seq_late. All 0 with
  *	--lean. The sequence is the sender's to every destination: reset before counting.
+ *	rx_last_ns: CLOCK_REALTIME in ns of the last frame received (0: none since reset, or
+ *	--lean), to time a frame another process or the kernel sent.
  *   reset             -> {}                 zero the counters and the latency samples
  *   wait PORT COUNT TIMEOUT_MS  -> {"rx":N}
  *   link PORT TIMEOUT_MS        -> {"link":"up"|"down"}

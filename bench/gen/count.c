@@ -194,7 +194,8 @@ int count_json(const struct count *c, struct json_object *port)
 	    count_add_u64(port, "seq_ok", c->seq.ok) < 0 ||
 	    count_add_u64(port, "seq_lost", c->seq.lost) < 0 ||
 	    count_add_u64(port, "seq_late", c->seq.late) < 0 ||
-	    count_add_u64(port, "seq_untracked", c->seq.untracked) < 0)
+	    count_add_u64(port, "seq_untracked", c->seq.untracked) < 0 ||
+	    count_add_u64(port, "rx_last_ns", c->rx_last_ns) < 0)
 		return -ENOMEM;
 	return 0;
 }

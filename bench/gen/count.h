@@ -70,6 +70,12 @@ struct count {
 	struct count_macs srcs;
 	struct count_macs dsts;
 	struct count_seq seq; /* not with --lean: count_seq() is the caller's to call */
+	/*
+	 * CLOCK_REALTIME (ns) when the last burst came, 0 before any: a test compares it with
+	 * its own clock when it sent a frame from elsewhere (another process, a namespace),
+	 * which lsgen's stamps cannot time. Not with --lean (a clock read per burst).
+	 */
+	uint64_t rx_last_ns;
 };
 
 void count_reset(struct count *c);

@@ -2,6 +2,7 @@
 /* The packet side of lsgen: one RX pass over all ports, reflect, and the send loop. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -11,6 +12,15 @@
 uint64_t gen_ms_to_tsc(const struct gen *g, uint64_t ms)
 {
 	return (uint64_t)((unsigned __int128)g->tsc_hz * ms / 1000);
+}
+
+/* CLOCK_REALTIME: the clock a test script has too (date, $EPOCHREALTIME). */
+static uint64_t gen_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void gen_reset(struct gen *g)
@@ -104,6 +114,8 @@ unsigned int gen_poll(struct gen *g)
 			continue;
 		total += n;
 		now = rte_rdtsc();
+		if (!g->lean)
+			p->count.rx_last_ns = gen_wall_ns();
 		nb_drop = 0;
 		for (j = 0; j < n; j++) {
 			if (g->lean) {
