@@ -209,18 +209,19 @@ gc_books() { port_field gc '"\(.tx_packets) \(.tx_held) \(.drops.tx_ring_full)"'
 
 # stall_send N: gc stopped (its process, as a preempted vCPU), A sends it N frames; while
 # they are held the worker must not sleep (sleeps unchanged over half a second, asleep
-# false); then gc runs again. Sets tx h d: what gc's port sent, held and dropped meanwhile.
+# false); then gc runs again. Sets tx h d: what gc's port sent, held and dropped meanwhile,
+# and s_held: the worker's sleeps while it held them.
 stall_send() {
-	local n=$1 tx0 h0 d0 s0
+	local n=$1 tx0 h0 d0
 	wait_asleep 0
 	gen_reset_all
 	read -r tx0 h0 d0 <<<"$(gc_books)"
 	kill -STOP "${GEN_PID[gc]}"
 	check "A sent $n" "{\"sent\":$n}" "$(gen gab send 0 "$n" dst $C)"
 	sleep 0.2
-	s0=$(wstat sleeps)
+	s_held=$(wstat sleeps)
 	sleep 0.5
-	check "$n: the worker did not sleep while it held frames: sleeps" "$s0" "$(wstat sleeps)"
+	check "$n: the worker did not sleep while it held frames: sleeps" "$s_held" "$(wstat sleeps)"
 	check "$n: nor sleeps now" false "$(wstat asleep)"
 	read -r tx h d <<<"$(gc_books)"
 	kill -CONT "${GEN_PID[gc]}"
@@ -231,16 +232,15 @@ stall_send() {
 # As held.sh, with the worker's sleep watched: held frames keep it awake until they drain,
 # or the tail beyond the held ring is counted; then it sleeps again.
 t_held_keeps_awake() {
-	local tx h d s0
+	local tx h d s_held
 	stall_send 3000
 	check_that "held while gc was stopped" "$h" -gt 0
 	check "gc's ring + held == sent" 3000 $((tx + h))
 	check "nothing dropped" 0 "$d"
 	check "C received every frame once it ran" 3000 "$(gen gc wait 0 3000 10000 | jq .rx)"
 	check "nothing held afterwards" 0 "$(port_field gc .tx_held)"
-	s0=$(wstat sleeps)
 	wait_asleep 0
-	check_that "the worker sleeps again once they drained: sleeps" "$(wstat sleeps)" -gt "$s0"
+	check_that "the worker sleeps again once they drained: sleeps" "$(wstat sleeps)" -gt "$s_held"
 
 	stall_send 8000
 	check "held: the ring's size" 4096 "$h"
@@ -248,9 +248,8 @@ t_held_keeps_awake() {
 	check "C received its ring and the held frames" $((tx + h)) \
 		"$(gen gc wait 0 $((tx + h)) 10000 | jq .rx)"
 	check "nothing held afterwards" 0 "$(port_field gc .tx_held)"
-	s0=$(wstat sleeps)
 	wait_asleep 0
-	check_that "the worker sleeps again: sleeps" "$(wstat sleeps)" -gt "$s0"
+	check_that "the worker sleeps again: sleeps" "$(wstat sleeps)" -gt "$s_held"
 }
 
 # poll mode is today's busy poll: no sleep over 2 s, frames arrive; adaptive again, it sleeps.
@@ -282,14 +281,22 @@ refused() { # refused MESSAGE COMMAND...: lanctl fails with exit code 1 and exac
 	check "refused: $*" "1|lanctl: $msg" "$rc|$out"
 }
 
+# lanctl's grammar refuses a bad mode itself (exit 2, as a bad port type); the switch refuses
+# a bad idle time (exit 1); neither changes anything.
 t_bad_settings() {
-	local before
+	local before out rc v
 	before=$(lanctl config show)
-	refused 'worker set mode: expected adaptive or poll, got "fast"' worker set mode fast
-	refused 'worker set idle-us: expected 1..1000000, got "0"' worker set idle-us 0
-	refused 'worker set idle-us: expected 1..1000000, got "-1"' worker set idle-us -1
-	refused 'worker set idle-us: expected 1..1000000, got "1000001"' worker set idle-us 1000001
-	refused 'worker set idle-us: expected 1..1000000, got "x"' worker set idle-us x
+	out=$(lanctl worker set mode fast 2>&1)
+	rc=$?
+	check "bad mode refused by lanctl" '2|lanctl: worker set: expected adaptive or poll, got "fast"' \
+		"$rc|$(head -1 <<<"$out")"
+	out=$(lanctl worker set mode 2>&1)
+	rc=$?
+	check "mode without a value" '2|lanctl: worker set: missing adaptive or poll after "mode"' \
+		"$rc|$(head -1 <<<"$out")"
+	for v in 0 -1 1000001 x; do
+		refused "bad idle time \"$v\": expected 1 to 1000000 microseconds" worker set idle-us "$v"
+	done
 	check "configuration unchanged" "$before" "$(lanctl config show)"
 	check "mode and idle-us unchanged" "adaptive 100" "$(wstat mode) $(wstat idle_us)"
 }
