@@ -38,8 +38,12 @@ check_that() {
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; } # wall clock, without a fork
 
-# rx_last_us GUEST PORT: when GUEST's PORT last received a frame, wall clock in us
-rx_last_us() { gen "$1" stats "$2" | jq -r '.ports[0].rx_last_ns / 1000 | floor'; }
+# rx_last_us GUEST PORT: when GUEST's PORT last received a frame, wall clock in us (none
+# since the reset: far in the future, so that no bound takes the difference)
+rx_last_us() {
+	gen "$1" stats "$2" | jq -r '.ports[0].rx_last_ns | if . == 0 then 9e18 else . end |
+		. / 1000 | floor'
+}
 
 # pair_attach A B: the guest process gab with port 0 (MAC A) behind switch port ga and port 1
 # (MAC B) behind gb, links up on both ends. Exits the test on failure, as guests_attach does.
@@ -68,8 +72,9 @@ seq_of() {
 }
 pair_seq() { seq_of gab "$1"; }
 
-# lat_us: the largest one-way latency gab measured since the last reset, in microseconds
-lat_us() { gen gab latency | jq -r '(.max_ns // -1000) / 1000 | floor'; }
+# lat_us: the largest one-way latency gab measured since the last reset, in microseconds;
+# without a sample, a number no bound takes
+lat_us() { gen gab latency | jq -r '(.max_ns // 1e15) / 1000 | floor'; }
 
 # arrive_us FROM FPORT TO TPORT DST: one frame from FROM's port FPORT to DST, and TO's port
 # TPORT waits for it; prints "RX US": what TO's port had then, and the time from just before

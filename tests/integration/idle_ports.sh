@@ -4,7 +4,7 @@
 # port's XSK socket (a veth whose other end is the "LAN" namespace) and by the tap port's rx
 # interrupt (its interface in a "host" namespace), as afxdp.sh builds them; each says how it
 # wakes its worker in port list. Frames come from user space (AF_PACKET), every count exact.
-ALL_TESTS=${ONLY:-"t_wake_kinds t_afxdp_wakes t_tap_wakes t_guest_wakes"}
+ALL_TESTS=${ONLY:-"t_wake_kinds t_afxdp_wakes t_tap_wakes t_guest_wakes t_tap_added_asleep"}
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/netns.sh"
 source "$(dirname "$0")/idle_lib.sh"
@@ -14,6 +14,7 @@ HOST_IP=192.168.91.2
 G1=02:00:00:00:01:01    # the counting guest (lsgen)
 STA_A=02:00:00:00:0a:01 # a station behind the LAN
 STA_H=02:00:00:00:0b:01 # a source on the host's interface (only frames, no stack behind it)
+STA_H2=02:00:00:00:0b:02 # one on a second tap port's
 
 setup() {
 	netns_add "$NS_SW" && netns_add "$NS_LAN" && netns_add "$NS_HOST" || exit 1
@@ -104,6 +105,29 @@ t_guest_wakes() {
 	wait_for "host got 10" 5 '[ "$(if_stat "$NS_HOST" host0 rx_packets)" -ge $((host0 + 10)) ]'
 	check "the host received them" $((host0 + 10)) "$(if_stat "$NS_HOST" host0 rx_packets)"
 	check "the LAN no more" $((lan0 + 10)) "$(if_stat "$NS_LAN" lan0 rx_packets)"
+}
+
+# A port added while the worker sleeps wakes it from the first frame on: the control thread
+# wakes the worker to arm the new port. A tap port has no guest whose connection would wake
+# it (a vhost port's does), and nothing else may wake the worker in between.
+t_tap_added_asleep() {
+	local t0 rx us
+	wait_asleep 0
+	lanctl port add host2 tap host1 --netns "$NS_HOST" || { FAILS=$((FAILS + 1)); return; }
+	wait_for "port host2 up" 10 '[ "$(port_field host2 .link)" == up ]'
+	check "host2 added, up, woken by its interrupt" "up interrupt" \
+		"$(port_field host2 .link) $(port_field host2 .wake)"
+	sleep 0.3
+	check "the worker sleeps" true "$(wstat asleep)"
+	gen_reset_all
+	t0=$(send_one "$NS_HOST" host1 $STA_H2 $G1)
+	rx=$(gen g1 wait 0 1 2000 | jq -r .rx)
+	us=$(($(rx_last_us g1 0) - t0))
+	log "  host2 -> g1, the port added while the worker slept: $us us"
+	check "the new port's frame reached g1" 1 "$rx"
+	check_that "within, in us" "$us" -lt $((ARRIVE_MS * 1000))
+	check "host2 counted it in" 1 "$(port_field host2 .rx_packets)"
+	lanctl port del host2
 }
 
 setup
