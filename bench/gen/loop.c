@@ -114,8 +114,6 @@ unsigned int gen_poll(struct gen *g)
 			continue;
 		total += n;
 		now = rte_rdtsc();
-		if (!g->lean)
-			p->count.rx_last_ns = gen_wall_ns();
 		nb_drop = 0;
 		for (j = 0; j < n; j++) {
 			if (g->lean) {
@@ -123,6 +121,9 @@ unsigned int gen_poll(struct gen *g)
 				p->count.rx_bytes += rte_pktmbuf_pkt_len(m[j]);
 				st = g->stamps ? frame_stamp_find(m[j]) : NULL;
 			} else {
+				/* once a burst, and off --lean's path: a clock read */
+				if (j == 0)
+					p->count.rx_last_ns = gen_wall_ns();
 				count_rx(&p->count, m[j]);
 				st = frame_stamp_find(m[j]);
 				if (st != NULL)
