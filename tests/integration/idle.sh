@@ -254,14 +254,19 @@ t_held_keeps_awake() {
 
 # poll mode is today's busy poll: no sleep over 2 s, frames arrive; adaptive again, it sleeps.
 t_poll_mode() {
-	local s0
+	local s0 c0 c1 t0 t1
 	lanctl worker set mode poll
 	check "worker set mode poll exit code" 0 $?
 	check "stats say poll" poll "$(wstat mode)"
 	s0=$(wstat sleeps)
+	c0=$(ticks) t0=$(now_ms)
 	sleep 2
+	c1=$(ticks) t1=$(now_ms)
 	check "poll: no sleep in 2 s idle" "$s0" "$(wstat sleeps)"
 	check "poll: not asleep" false "$(wstat asleep)"
+	# today's busy poll takes its core; half of it at least, were the machine busy elsewhere
+	check_that "poll: lanswitchd's CPU over 2 s idle, % of a core" \
+		$(((c1 - c0) * 1000 * 100 / $(getconf CLK_TCK) / (t1 - t0))) -ge 50
 	gen_reset_all
 	check "poll: A sent 100" '{"sent":100}' "$(gen gab send 0 100 dst $B)"
 	check "poll: B received them" 100 "$(gen gab wait 1 100 3000 | jq .rx)"
@@ -316,6 +321,9 @@ t_settings_kept() {
 	daemon_start || { FAILS=$((FAILS + 1)); return; }
 	check "config show the same after a restart" "$before" "$(lanctl config show)"
 	check "stats after a restart" "poll 500" "$(wstat mode) $(wstat idle_us)"
+	sleep 1
+	check "started in poll mode: never slept, not asleep" "0 0 false" \
+		"$(wstat sleeps) $(wstat wakeups) $(wstat asleep)"
 	pair_up && gen_link_up gc 15000 && wait_for "port gc up" 15 '[ "$(port_field gc .link)" == up ]'
 	lanctl worker set mode adaptive && lanctl worker set idle-us 100
 	check "defaults again: no worker line" 0 "$(lanctl config show | grep -c '^worker')"
