@@ -143,9 +143,11 @@ pings() {
 # Request and reply through the tap and the afxdp port, each ping after 50 ms in which the
 # worker slept: every ping answered, none late. Frames go both ways through both ports within
 # microseconds of each other, which single frames (above) do not: in poll mode the slowest
-# ping here takes 0.3 to 1.6 ms. Known failing with 952aa50 (2 runs of 3): a request from the
-# host waits for the next ping, 50 ms (the net_tap PMD reads only after its SIGIO handler has
-# run, and the workers leave that signal to the control thread: the suspect, not proven).
+# ping here takes 0.3 to 1.6 ms. It failed 2 runs of 3 against 952aa50 (a request from the
+# host waited for the next ping, 50 ms; afxdp.sh's pings failed alike) and passed every run
+# since the control thread sleeps in poll() (1e93184). The suspect, not proven: the net_tap
+# PMD reads only after its SIGIO handler has run, and the workers leave that to the control
+# thread, so a worker woken by the tap's fd may find nothing yet and sleep again.
 t_ping_host_lan() {
 	local n=60 r us
 	ip netns exec "$NS_HOST" ping -c 1 -W 2 $LAN_IP >/dev/null # ARP both ways first
