@@ -144,10 +144,11 @@ pings() {
 # worker slept: every ping answered, none late. Frames go both ways through both ports within
 # microseconds of each other, which single frames (above) do not: in poll mode the slowest
 # ping here takes 0.3 to 1.6 ms. It failed 2 runs of 3 against 952aa50 (a request from the
-# host waited for the next ping, 50 ms; afxdp.sh's pings failed alike) and passed every run
-# since the control thread sleeps in poll() (1e93184). The suspect, not proven: the net_tap
-# PMD reads only after its SIGIO handler has run, and the workers leave that to the control
-# thread, so a worker woken by the tap's fd may find nothing yet and sleep again.
+# host waited for the next ping, 50 ms; afxdp.sh's pings failed alike): the net_tap PMD reads
+# its queue only after its SIGIO handler has run, which may come after the fd's edge woke the
+# worker; it found nothing and slept again with no new edge to come. Since a2dd0d1 a TAP's fd
+# is waited on level-triggered (an unread frame keeps the worker from sleeping), and it
+# passed every run.
 t_ping_host_lan() {
 	local n=60 r us
 	ip netns exec "$NS_HOST" ping -c 1 -W 2 $LAN_IP >/dev/null # ARP both ways first
