@@ -83,7 +83,7 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 		.forms = {
 			{ "mode adaptive|poll",
 			  "adaptive (default): sleep when idle, woken by the ports; poll: never sleep" },
-			{ "idle-us N", "adaptive: sleep after N microseconds without a frame (default 100)" },
+			{ "idle-us N", "adaptive: sleep after N microseconds without a frame (default 50)" },
 		},
 		.help = "how the workers wait for frames",
 		.flags = CMD_CHANGES,

@@ -380,6 +380,7 @@ int main(int argc, char **argv)
 		LOG_ERR("%s", err);
 		goto out_stop;
 	}
+	worker_configured_now();
 	LOG_INFO("ready: %u worker(s), control socket %s, FDB of %u entries", worker_count,
 	         o.socket, o.fdb_size);
 	main_notify("READY=1");

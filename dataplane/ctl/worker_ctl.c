@@ -19,6 +19,13 @@
 #include "fast/shared.h"
 
 static uint64_t worker_tsc0;
+/*
+ * The workers poll from their launch until the configuration is loaded (worker_configured):
+ * a switch whose state file says poll never sleeps, not even once at start, and one that
+ * sleeps takes its ports' notifications from a complete port list.
+ */
+static enum worker_mode worker_mode_want = WORKER_ADAPTIVE;
+static bool worker_configured;
 uint32_t worker_idle_us = WORKER_IDLE_US_DEFAULT;
 
 uint32_t worker_clock(void)
@@ -106,6 +113,8 @@ int worker_init(unsigned int nworkers, struct rte_mempool *pool)
 		workers[i]->lcore = lcore;
 	}
 	worker_pool = pool;
+	worker_configured = false;
+	shared_publish(&worker_mode, (uint8_t)WORKER_POLL);
 	worker_set_mode(WORKER_ADAPTIVE);
 	worker_set_idle_us(WORKER_IDLE_US_DEFAULT);
 	/* the clock starts above zero so that "seen at 0" never means "seen just now" */
@@ -176,8 +185,17 @@ void worker_stop(void)
 
 void worker_set_mode(enum worker_mode mode)
 {
+	worker_mode_want = mode;
+	if (!worker_configured)
+		return;
 	shared_publish(&worker_mode, (uint8_t)mode);
 	worker_wake_all(); /* a sleeper polls from now on */
+}
+
+void worker_configured_now(void)
+{
+	worker_configured = true;
+	worker_set_mode(worker_mode_want);
 }
 
 void worker_set_idle_us(uint32_t us)
@@ -189,7 +207,7 @@ void worker_set_idle_us(uint32_t us)
 /* The lines that restore the workers' settings, where they are not the defaults. */
 void worker_describe(FILE *out)
 {
-	if (shared_read(&worker_mode) != WORKER_ADAPTIVE)
+	if (worker_mode_want != WORKER_ADAPTIVE)
 		fputs("worker set mode poll\n", out);
 	if (worker_idle_us != WORKER_IDLE_US_DEFAULT)
 		fprintf(out, "worker set idle-us %u\n", worker_idle_us);

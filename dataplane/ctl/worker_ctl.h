@@ -30,6 +30,8 @@ void worker_port_reset(uint16_t slot);
 struct json_object *worker_stats_json(void);
 /* adaptive or poll, and adaptive's idle threshold: the workers see them at once */
 void worker_set_mode(enum worker_mode mode);
+/* the configuration is loaded: the workers take its mode (they poll until then) */
+void worker_configured_now(void);
 void worker_set_idle_us(uint32_t us);
 void worker_describe(FILE *out);
 extern uint32_t worker_idle_us; /* control thread */

@@ -32,7 +32,7 @@
 #define WORKER_ACCOUNT_POLLS 256
 /* empty polls between looks at the clock for adaptive mode's idle threshold (a power of 2) */
 #define WORKER_IDLE_CHECK 32
-#define WORKER_IDLE_US_DEFAULT 100
+#define WORKER_IDLE_US_DEFAULT 50
 #define WORKER_IDLE_US_MAX 1000000
 
 enum worker_mode {

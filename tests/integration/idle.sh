@@ -303,7 +303,7 @@ t_bad_settings() {
 		refused "bad idle time \"$v\": expected 1 to 1000000 microseconds" worker set idle-us "$v"
 	done
 	check "configuration unchanged" "$before" "$(lanctl config show)"
-	check "mode and idle-us unchanged" "adaptive 100" "$(wstat mode) $(wstat idle_us)"
+	check "mode and idle-us unchanged" "adaptive 50" "$(wstat mode) $(wstat idle_us)"
 }
 
 # The settings survive a restart through the state file, and config show has them only when
@@ -325,10 +325,10 @@ t_settings_kept() {
 	check "started in poll mode: never slept, not asleep" "0 0 false" \
 		"$(wstat sleeps) $(wstat wakeups) $(wstat asleep)"
 	pair_up && gen_link_up gc 15000 && wait_for "port gc up" 15 '[ "$(port_field gc .link)" == up ]'
-	lanctl worker set mode adaptive && lanctl worker set idle-us 100
+	lanctl worker set mode adaptive && lanctl worker set idle-us 50
 	check "defaults again: no worker line" 0 "$(lanctl config show | grep -c '^worker')"
 	check "nor in the state file" 0 "$(grep -c '^worker' "$STATE")"
-	check "adaptive 100 in stats" "adaptive 100" "$(wstat mode) $(wstat idle_us)"
+	check "adaptive 50 in stats" "adaptive 50" "$(wstat mode) $(wstat idle_us)"
 	learn
 	wait_asleep 0
 	check "after the restart, A sent 10" '{"sent":10}' "$(gen gab send 0 10 dst $B)"

@@ -33,7 +33,7 @@ COMMANDS=$(cat <<'EOF'
   fdb flush [PORT]                          learned entries (of one port)
   fdb set aging SECONDS                     0: never age
   worker set mode adaptive|poll             adaptive (default): sleep when idle, woken by the ports; poll: never sleep
-  worker set idle-us N                      adaptive: sleep after N microseconds without a frame (default 100)
+  worker set idle-us N                      adaptive: sleep after N microseconds without a frame (default 50)
   stats                                     per worker: packets, cycles/packet, busy %, fdb_full, sleeps
   config show                               the running configuration, as config-file lines
   monitor                                   print events as they happen (ports, links, FDB) until interrupted
