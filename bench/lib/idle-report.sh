@@ -10,7 +10,8 @@ import csv, json, os, statistics, sys
 
 d = sys.argv[1]
 rows = list(csv.DictReader(open(os.path.join(d, "results.csv"))))
-failed = [r for r in rows if r["status"] not in ("ok", "unavailable")]
+failed = [r for r in rows if r["status"] not in ("ok", "unavailable", "disturbed")]
+disturbed = [r for r in rows if r["status"] == "disturbed"]
 unavail = sorted({r["contender"] for r in rows if r["status"] == "unavailable"})
 
 
@@ -212,6 +213,10 @@ p("| goal | measured | met |")
 p("|---|---|---|")
 for g, v, ok, txt in goals:
     p(f"| {g} | {txt} | {'met' if ok else ('**not met**' if v is not None else 'not measured')} |")
+if disturbed:
+    p(f"\n{len(disturbed)} measurement(s) were taken again: other processes used more than "
+      "25% of a core during them (results.csv keeps them, status disturbed): "
+      + ", ".join(f"{r['section']}/{r['contender']}/{r['setting'] or '-'}" for r in disturbed) + ".")
 if failed:
     p("\n## Failed measurements\n")
     for r in failed:

@@ -79,6 +79,30 @@ others_pct() {
 		'BEGIN {printf "%.0f", (b < 0 ? 0 : b) / hz / w * 100}'
 }
 
+# A measurement during which others took more than this share of one core is marked
+# "disturbed" and taken again (up to IDLE_RETRIES times): the others' work shared the cores.
+IDLE_OTHERS_MAX=${IDLE_OTHERS_MAX:-25}
+IDLE_RETRIES=${IDLE_RETRIES:-2}
+ROW_DISTURBED=0
+
+# judge_others PCT: status "disturbed" when PCT is above IDLE_OTHERS_MAX
+judge_others() {
+	if [ "$IDLE_STATUS" = ok ] && [ "${1:-0}" -gt "$IDLE_OTHERS_MAX" ]; then
+		IDLE_STATUS=disturbed ROW_DISTURBED=1
+	fi
+}
+
+# try_row FUNCTION ARGS...: the row again while it was disturbed, at most IDLE_RETRIES times
+try_row() {
+	local i
+	for ((i = 0; i <= IDLE_RETRIES; i++)); do
+		ROW_DISTURBED=0
+		"$@"
+		[ "$ROW_DISTURBED" = 1 ] || return 0
+		warn "$1 ${2:-}: others took more than $IDLE_OTHERS_MAX% of a core: again"
+	done
+}
+
 # softirq_ticks: softirq time of all CPUs so far (/proc/stat), the kernel bridge's share.
 softirq_ticks() { awk '/^cpu / {print $8}' /proc/stat; }
 
@@ -266,8 +290,13 @@ row_idle() {
 			b1=$(busy_ticks) && g1=$(proc_cpu "$TRAFFIC_PID") &&
 			cpu=$(cpu_fields "$p0" "$p1") || IDLE_STATUS=failed
 		s1=$( [ "$SW" = ovs ] || idle_ls_sleeps)
-		[ "$IDLE_STATUS" = ok ] && IDLE_NOTE+="others=$(others_pct "$b0" "$b1" "$IDLE_WINDOW" \
-			$((${p1%% *} - ${p0%% *})) $((${g1%% *} - ${g0%% *})))%; "
+		if [ "$IDLE_STATUS" = ok ]; then
+			local o
+			o=$(others_pct "$b0" "$b1" "$IDLE_WINDOW" $((${p1%% *} - ${p0%% *})) \
+				$((${g1%% *} - ${g0%% *})))
+			IDLE_NOTE+="others=$o%; "
+			judge_others "$o"
+		fi
 	else
 		[ "$IDLE_STATUS" = unavailable ] || IDLE_STATUS=failed
 	fi
@@ -357,8 +386,13 @@ traffic_row() {
 			IDLE_STATUS=failed
 		[ "$SW" = ovs ] || s1=$(idle_ls_sleeps)
 		win=$(awk -v a="${t0:-0}" -v b="${t1:-0}" 'BEGIN {printf "%.3f", b - a}')
-		[ "$IDLE_STATUS" = ok ] && IDLE_NOTE+="others=$(others_pct "$b0" "$b1" "$win" \
-			$((${p1%% *} - ${p0%% *})) $((${g1%% *} - ${g0%% *})))%; "
+		if [ "$IDLE_STATUS" = ok ]; then
+			local o
+			o=$(others_pct "$b0" "$b1" "$win" $((${p1%% *} - ${p0%% *})) \
+				$((${g1%% *} - ${g0%% *})))
+			IDLE_NOTE+="others=$o%; "
+			judge_others "$o"
+		fi
 		local sent
 		sent=$(jq -r .sent "$W/send.json" 2>/dev/null)
 		IDLE_NOTE+="sent=${sent:-?}"
