@@ -95,6 +95,11 @@ if any(r["section"] == "idle" for r in rows):
         p(f"| {names[c]} | {len(rs)} | {fmt(med(rs, core_pct), '{:.3f}')} | {fmt(med(rs, tick_pct), '{:.2f}')}"
           f" | {fmt(sl / w if sl is not None and w else None, '{:.1f}')}"
           f" | {fmt(wk / w if wk is not None and w else None, '{:.1f}')} | {fmt(med(rs, others), '{:.0f}')} | {note} |")
+    for c in ("adaptive", "poll"):
+        for r in pick("idle", c):
+            th = [x.strip() for x in r["note"].split(";") if x.strip().startswith("threads:")]
+            if th:
+                p(f"\n{names[c]}, rep {r['rep']}, {th[0]} (over {r['window_s']} s)")
     a = med(pick("idle", "adaptive"), core_pct)
     goals.append(("idle: adaptive <= 1% of one core", a, a is not None and a <= 1.0,
                   f"{fmt(a, '{:.3f}')}%"))

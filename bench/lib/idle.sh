@@ -63,6 +63,25 @@ proc_cpu() {
 	printf '%s %s\n' $((${12} + ${13})) "$ns"
 }
 
+# proc_threads PID: "COMM=NS ..." run time of each of its threads so far (schedstat)
+proc_threads() {
+	local t c a out=
+	for t in /proc/"$1"/task/*; do
+		read -r c <"$t/comm" 2>/dev/null && read -r a _ <"$t/schedstat" 2>/dev/null || continue
+		out+="${c// /_}=$a "
+	done
+	printf '%s\n' "$out"
+}
+
+# threads_ms T0 T1: "COMM=MS ..." each thread's run time between two proc_threads readings,
+# the threads of one name added up (where an idle switch's time goes: worker or control)
+threads_ms() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, "="); s[kv[1]] -= kv[2] }
+		n = split(b, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, "="); s[kv[1]] += kv[2] }
+		for (k in s) printf "%s%s=%.1fms", (o++ ? " " : ""), k, s[k] / 1e6 }'
+}
+
 # busy_ticks: busy time of all CPUs so far (/proc/stat: user nice system irq softirq steal)
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
@@ -285,10 +304,14 @@ row_idle() {
 		sleep 2
 		s0=$( [ "$SW" = ovs ] || idle_ls_sleeps)
 		local b0 b1 g0 g1
+		local th0 th1
+		th0=$(proc_threads "$SW_PID")
 		g0=$(proc_cpu "$TRAFFIC_PID") && b0=$(busy_ticks) &&
 			p0=$(proc_cpu "$SW_PID") && sleep "$IDLE_WINDOW" && p1=$(proc_cpu "$SW_PID") &&
 			b1=$(busy_ticks) && g1=$(proc_cpu "$TRAFFIC_PID") &&
 			cpu=$(cpu_fields "$p0" "$p1") || IDLE_STATUS=failed
+		th1=$(proc_threads "$SW_PID")
+		IDLE_NOTE+="threads: $(threads_ms "$th0" "$th1"); "
 		s1=$( [ "$SW" = ovs ] || idle_ls_sleeps)
 		if [ "$IDLE_STATUS" = ok ]; then
 			local o
