@@ -32,7 +32,7 @@ guests_wait_replies() {
 }
 
 row_guests_one() { # row_guests_one MODE REP
-	local c=$1 rep=$2 p0 p1 cpu= l0 l1 st=ok s0= s1= lat= sleeps= wakeups=
+	local c=$1 rep=$2 p0 p1 cpu='' l0 l1 st=ok s0='' s1='' lat='' sleeps='' wakeups=''
 	SW=$c
 	rm -f "$W/ctl.sock"
 	"$LANSWITCHD" --socket "$W/ctl.sock" --state "" --fdb-size "$FDB_SIZE" -- \
@@ -73,7 +73,7 @@ row_guests_one() { # row_guests_one MODE REP
 	[ "${sl[0]}" != - ] && [ "${sl0[0]}" != - ] && sleeps=$((sl[0] - sl0[0])) wakeups=$((sl[1] - sl0[1]))
 	# shellcheck disable=SC2086
 	csv_row section=guests contender="$c" rep="$rep" status="$st" window_s="$GUESTS_WINDOW" \
-		$cpu frames="${lat:+$(($l1 - $l0))}" $lat sleeps="$sleeps" wakeups="$wakeups" \
+		$cpu frames="${lat:+$((l1 - l0))}" $lat sleeps="$sleeps" wakeups="$wakeups" \
 		note="QEMU/TCG guests; ping -i 1; RTT from busybox ping (guest clock)"
 }
 

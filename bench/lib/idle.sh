@@ -38,7 +38,7 @@ heavy_begin() {
 	# under the lock nobody else's switch or guest may run: one that does is a leftover
 	local found
 	found=$(foreign_busy_processes)
-	[ -z "$found" ] || warn "holding the lock, but these run too (numbers disturbed): $(echo $found)"
+	[ -z "$found" ] || warn "holding the lock, but these run too (numbers disturbed): ${found//$'\n'/ }"
 }
 
 heavy_end() {
@@ -56,6 +56,7 @@ proc_cpu() {
 	local pid=$1 f t ns=0 a
 	f=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
 	f=${f##*) }
+	# shellcheck disable=SC2086 # the fields of stat, split on purpose
 	set -- $f
 	for t in /proc/"$pid"/task/*/schedstat; do
 		read -r a _ <"$t" 2>/dev/null && ns=$((ns + a))
@@ -65,7 +66,7 @@ proc_cpu() {
 
 # proc_threads PID: "COMM=NS ..." run time of each of its threads so far (schedstat)
 proc_threads() {
-	local t c a out=
+	local t c a out=''
 	for t in /proc/"$1"/task/*; do
 		read -r c <"$t/comm" 2>/dev/null && read -r a _ <"$t/schedstat" 2>/dev/null || continue
 		out+="${c// /_}=$a "
@@ -180,7 +181,7 @@ idle_extras_up() {
 idle_extras_down() {
 	[ -n "$IDLE_NS" ] && ip netns del "$IDLE_NS" 2>/dev/null
 	[ -n "$IDLE_VETH" ] && ip link del "$IDLE_VETH" 2>/dev/null
-	IDLE_NS= IDLE_VETH=
+	IDLE_NS='' IDLE_VETH=''
 	return 0
 }
 
@@ -264,7 +265,7 @@ guests_learn() {
 # csv_row FIELD=VALUE...: a line of IDLE_CSV_HEADER, missing fields empty
 csv_row() {
 	local -A f=()
-	local kv k line= sep=
+	local kv k line='' sep=''
 	for kv in "$@"; do
 		f[${kv%%=*}]=${kv#*=}
 	done
@@ -294,8 +295,8 @@ lat_fields() { # lat_fields JSON (lsgen's latency reply)
 
 # row_idle C REP: the contender's CPU over IDLE_WINDOW s, three guests connected, no traffic.
 row_idle() {
-	local c=$1 rep=$2 p0 p1 s0 s1 cpu=
-	IDLE_STATUS=ok IDLE_NOTE=
+	local c=$1 rep=$2 p0 p1 s0 s1 cpu=''
+	IDLE_STATUS=ok IDLE_NOTE=''
 	heavy_begin
 	local extras=0
 	[ "$c" = adaptive ] || [ "$c" = poll ] && extras=1
@@ -331,7 +332,7 @@ row_idle() {
 	local sl=(- -) sl0=(- -)
 	[ -n "${s1:-}" ] && read -ra sl <<<"$s1"
 	[ -n "${s0:-}" ] && read -ra sl0 <<<"$s0"
-	local sleeps= wakeups=
+	local sleeps='' wakeups=''
 	[ "${sl[0]}" != - ] && [ "${sl0[0]}" != - ] && sleeps=$((sl[0] - sl0[0])) wakeups=$((sl[1] - sl0[1]))
 	# shellcheck disable=SC2086 # cpu is "cpu_ticks=N cpu_ns=N"
 	csv_row section=idle contender="$c" rep="$rep" status="$IDLE_STATUS" window_s="$IDLE_WINDOW" \
@@ -361,7 +362,7 @@ row_bridge() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	heavy_end
-	local t=
+	local t=''
 	[ "$st" = ok ] && t=$((s1 - s0))
 	csv_row section=idle contender=bridge rep="$rep" status="$st" window_s="$IDLE_WINDOW" \
 		cpu_ticks="$t" cpu_ns="${t:+$((t * TICK_NS))}" \
@@ -377,9 +378,11 @@ row_floor() {
 	heavy_end
 	printf '%s\n' "${j:-}" >>"$OUT/wakelat.jsonl"
 	[ "$st" = ok ] || { csv_row section=wake contender=floor rep="$rep" status=failed; return; }
+	# shellcheck disable=SC2046 # jq prints FIELD=VALUE words
 	csv_row section=wake contender=floor setting=epoll rep="$rep" status=ok \
 		$(jq -r '"lat_n=\(.samples) lat_median_ns=\(.epoll.median_ns) lat_p99_ns=\(.epoll.p99_ns) lat_max_ns=\(.epoll.max_ns)"' <<<"$j") \
 		note="eventfd write on core $GUEST_LCORE to a thread in epoll_wait on core $FWD_CORE; 50 ms gaps"
+	# shellcheck disable=SC2046
 	csv_row section=wake contender=floor setting=spin rep="$rep" status=ok \
 		$(jq -r '"lat_n=\(.samples) lat_median_ns=\(.spin.median_ns) lat_p99_ns=\(.spin.p99_ns) lat_max_ns=\(.spin.max_ns)"' <<<"$j") \
 		note="the same handoff to a thread that polls the eventfd (no sleep)"
@@ -389,9 +392,9 @@ row_floor() {
 # to port 1 at RATE frames/s (lsgen paces them and polls meanwhile); the switch's CPU over the
 # send, the one-way latency of every frame (lsgen's stamps, one TSC), frames port 1 got.
 traffic_row() {
-	local sec=$1 c=$2 set=$3 rep=$4 rate=$5 count=$6 idle_us=${7:-} p0 p1 t0 t1 lat= rx= cpu=
-	local s0= s1= win=
-	IDLE_STATUS=ok IDLE_NOTE=
+	local sec=$1 c=$2 set=$3 rep=$4 rate=$5 count=$6 idle_us=${7:-} p0 p1 t0 t1 lat='' rx='' cpu=''
+	local s0='' s1='' win=''
+	IDLE_STATUS=ok IDLE_NOTE=''
 	heavy_begin
 	if contender_start "$c" "$idle_us" 0 && guests_start && guests_learn; then
 		# what the guests' start and the learning left in the switch is over
@@ -426,7 +429,7 @@ traffic_row() {
 	guests_stop
 	contender_stop
 	heavy_end
-	local sl=(- -) sl0=(- -) sleeps= wakeups=
+	local sl=(- -) sl0=(- -) sleeps='' wakeups=''
 	[ -n "$s1" ] && read -ra sl <<<"$s1"
 	[ -n "$s0" ] && read -ra sl0 <<<"$s0"
 	[ "${sl[0]}" != - ] && [ "${sl0[0]}" != - ] && sleeps=$((sl[0] - sl0[0])) wakeups=$((sl[1] - sl0[1]))
