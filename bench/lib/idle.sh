@@ -31,8 +31,14 @@ MAC_G1=$(guest_mac 1)
 
 # ---- the heavy lock ---------------------------------------------------------------------
 
+IDLE_LOCK_DEPTH=0
+
+# heavy_begin / heavy_end nest: a group of measurements that must be back to back (the wake-up
+# floor right before and after the frames it is the floor of) holds the lock across them.
 heavy_begin() {
 	[ "${IDLE_NO_LOCK:-0}" = 1 ] && return 0
+	IDLE_LOCK_DEPTH=$((IDLE_LOCK_DEPTH + 1))
+	[ "$IDLE_LOCK_DEPTH" = 1 ] || return 0
 	exec {IDLE_LOCK_FD}>>"$IDLE_LOCK"
 	flock "$IDLE_LOCK_FD"
 	# under the lock nobody else's switch or guest may run: one that does is a leftover
@@ -43,6 +49,9 @@ heavy_begin() {
 
 heavy_end() {
 	[ -n "$IDLE_LOCK_FD" ] || return 0
+	IDLE_LOCK_DEPTH=$((IDLE_LOCK_DEPTH - 1))
+	[ "$IDLE_LOCK_DEPTH" -le 0 ] || return 0
+	IDLE_LOCK_DEPTH=0
 	flock -u "$IDLE_LOCK_FD"
 	exec {IDLE_LOCK_FD}>&-
 	IDLE_LOCK_FD=
@@ -370,8 +379,8 @@ row_bridge() {
 }
 
 # row_floor REP: bench/wakelat, the eventfd wake-up of a thread in epoll_wait on core 1.
-row_floor() {
-	local rep=$1 j st=ok
+row_floor() { # row_floor REP [SETTING]: SETTING names the pass (epoll, epoll-after)
+	local rep=$1 set=${2:-epoll} j st=ok
 	heavy_begin
 	j=$("$WAKELAT" --cpus "$GUEST_LCORE,$FWD_CORE" --samples "$WAKE_SAMPLES" --gap-us 50000 \
 		2>>"$W/wakelat.log") || st=failed
@@ -379,9 +388,10 @@ row_floor() {
 	printf '%s\n' "${j:-}" >>"$OUT/wakelat.jsonl"
 	[ "$st" = ok ] || { csv_row section=wake contender=floor rep="$rep" status=failed; return; }
 	# shellcheck disable=SC2046 # jq prints FIELD=VALUE words
-	csv_row section=wake contender=floor setting=epoll rep="$rep" status=ok \
+	csv_row section=wake contender=floor setting="$set" rep="$rep" status=ok \
 		$(jq -r '"lat_n=\(.samples) lat_median_ns=\(.epoll.median_ns) lat_p99_ns=\(.epoll.p99_ns) lat_max_ns=\(.epoll.max_ns)"' <<<"$j") \
 		note="eventfd write on core $GUEST_LCORE to a thread in epoll_wait on core $FWD_CORE; 50 ms gaps"
+	[ "$set" = epoll ] || return 0
 	# shellcheck disable=SC2046
 	csv_row section=wake contender=floor setting=spin rep="$rep" status=ok \
 		$(jq -r '"lat_n=\(.samples) lat_median_ns=\(.spin.median_ns) lat_p99_ns=\(.spin.p99_ns) lat_max_ns=\(.spin.max_ns)"' <<<"$j") \
