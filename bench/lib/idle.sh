@@ -194,10 +194,21 @@ idle_extras_down() {
 	return 0
 }
 
-# "sleeps wakeups" of all workers, "- -" from a build that does not count them
+# "sleeps wakeups asleep_us" of all workers, "- - -" from a build that does not count them
 idle_ls_sleeps() {
 	ilanctl -j stats 2>/dev/null | jq -r 'if all(has("sleeps")) then
-		"\(map(.sleeps) | add) \(map(.wakeups) | add)" else "- -" end' 2>/dev/null || echo "- -"
+		"\(map(.sleeps) | add) \(map(.wakeups) | add) \(map(.asleep_cycles * 1000000 / .tsc_hz) | add | floor)"
+		else "- - -" end' 2>/dev/null || echo "- - -"
+}
+
+# asleep_note S0 S1: "asleep=MS ms (mean SLEEP us); " between two idle_ls_sleeps readings
+asleep_note() {
+	local a b
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	[ "${a[2]:--}" != - ] && [ "${b[2]:--}" != - ] || return 0
+	awk -v us=$((b[2] - a[2])) -v n=$((b[0] - a[0])) \
+		'BEGIN {printf "asleep=%.1fms (mean %.0fus a sleep); ", us / 1000, n ? us / n : 0}'
 }
 
 # ---- the contenders ---------------------------------------------------------------------
@@ -421,6 +432,7 @@ traffic_row() {
 			rx=$(lg guest stats 1 | jq -r '.ports[0].rx') && cpu=$(cpu_fields "$p0" "$p1") ||
 			IDLE_STATUS=failed
 		[ "$SW" = ovs ] || s1=$(idle_ls_sleeps)
+		[ "$SW" = ovs ] || IDLE_NOTE+=$(asleep_note "$s0" "$s1")
 		win=$(awk -v a="${t0:-0}" -v b="${t1:-0}" 'BEGIN {printf "%.3f", b - a}')
 		if [ "$IDLE_STATUS" = ok ]; then
 			local o
