@@ -69,11 +69,14 @@ static int wakelat_pin(int cpu)
 	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
-/* Waits for one write to fd: in epoll_wait (ep >= 0) or by polling it (ep < 0). */
+/*
+ * Waits for one write to fd: in epoll_wait (ep >= 0) or by polling it (ep < 0), 10 s at most
+ * (the other side is gone).
+ */
 static int wakelat_wait(int ep, int fd)
 {
+	uint64_t v, deadline = wakelat_now() + 10000000000ull;
 	struct epoll_event ev;
-	uint64_t v;
 	int n;
 
 	for (;;) {
@@ -90,7 +93,23 @@ static int wakelat_wait(int ep, int fd)
 			return 0;
 		if (errno != EAGAIN)
 			return -errno;
+		if (ep < 0 && wakelat_now() > deadline)
+			return -ETIMEDOUT;
 	}
+}
+
+/*
+ * Nothing left over from a pass before: a stale count would pair each write with the wrong
+ * answer, and the last write of the pass would wait for an answer that never comes.
+ */
+static void wakelat_drain(const struct wakelat *w)
+{
+	uint64_t v;
+
+	while (read(w->to_sleeper, &v, sizeof(v)) == sizeof(v))
+		;
+	while (read(w->to_waker, &v, sizeof(v)) == sizeof(v))
+		;
 }
 
 static int wakelat_kick(int fd)
@@ -146,6 +165,7 @@ static int wakelat_pass(struct wakelat *w)
 	unsigned int i;
 	int ret;
 
+	wakelat_drain(w);
 	ret = pthread_create(&th, NULL, wakelat_sleeper, w);
 	if (ret != 0)
 		return -ret;
@@ -161,7 +181,8 @@ static int wakelat_pass(struct wakelat *w)
 	if (ret < 0)
 		w->failed = 1;
 	/* a sleeper still in epoll_wait (the waker failed) gets its write and gives up */
-	wakelat_kick(w->to_sleeper);
+	if (w->failed)
+		wakelat_kick(w->to_sleeper);
 	pthread_join(th, NULL);
 	return w->failed ? (ret < 0 ? ret : -EIO) : 0;
 }
