@@ -235,8 +235,14 @@ contender_start() {
 }
 
 contender_stop() {
+	local pid=$SW_PID
 	case $SW in
-	ovs) sw_stop_ovs ;;
+	ovs)
+		sw_stop_ovs
+		# ovs_cleanup waits for the pid in ovs-vswitchd's pidfile, which its exit may have
+		# removed already: the next holder of the lock saw it still running
+		[ -n "$pid" ] && { wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null; }
+		;;
 	*) stop_pid "$SW_PID" 10 ;;
 	esac
 	SW_PID=
