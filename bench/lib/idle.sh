@@ -426,18 +426,19 @@ traffic_row() {
 	if contender_start "$c" "$idle_us" 0 && guests_start && guests_learn; then
 		# what the guests' start and the learning left in the switch is over
 		sleep 0.5
-		[ "$SW" = ovs ] || s0=$(idle_ls_sleeps)
 		local b0 b1 g0 g1
+		# the sleeps right next to the CPU readings: the mean sleep is one of the send's
 		lg guest reset >/dev/null && lg guest rate "$rate" >/dev/null &&
 			g0=$(proc_cpu "$TRAFFIC_PID") && b0=$(busy_ticks) &&
+			{ [ "$SW" = ovs ] || s0=$(idle_ls_sleeps); } &&
 			p0=$(proc_cpu "$SW_PID") && t0=$EPOCHREALTIME &&
 			lg guest send 0 "$count" src "$MAC_G0" dst "$MAC_G1" size 60 >"$W/send.json" &&
 			t1=$EPOCHREALTIME && p1=$(proc_cpu "$SW_PID") &&
+			{ [ "$SW" = ovs ] || s1=$(idle_ls_sleeps); } &&
 			b1=$(busy_ticks) && g1=$(proc_cpu "$TRAFFIC_PID") &&
 			lg guest wait 1 "$count" 500 >/dev/null && lat=$(lg guest latency) &&
 			rx=$(lg guest stats 1 | jq -r '.ports[0].rx') && cpu=$(cpu_fields "$p0" "$p1") ||
 			IDLE_STATUS=failed
-		[ "$SW" = ovs ] || s1=$(idle_ls_sleeps)
 		[ "$SW" = ovs ] || IDLE_NOTE+=$(asleep_note "$s0" "$s1")
 		win=$(awk -v a="${t0:-0}" -v b="${t1:-0}" 'BEGIN {printf "%.3f", b - a}')
 		if [ "$IDLE_STATUS" = ok ]; then
