@@ -117,6 +117,10 @@ static void port_notes(struct json_object *port, FILE *out)
 		fprintf(out, "    status: %s\n", status);
 	if (print_get_str(port, "warning"))
 		fprintf(out, "    warning: %s\n", print_get_str(port, "warning"));
+	/* adaptive mode: this port is why its worker never sleeps */
+	if (print_get_str(port, "wake") && strcmp(print_get_str(port, "wake"), "none") == 0)
+		fprintf(out,
+		        "    wake: none (no rx interrupts: its worker polls and never sleeps)\n");
 }
 
 int cmd_port_list_print(struct json_object *result, FILE *out)

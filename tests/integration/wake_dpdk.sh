@@ -22,6 +22,9 @@ t_ring_keeps_polling() {
 	local s0 s1
 	lanctl port add r dpdk net_ring0 || { FAILS=$((FAILS + 1)); return; }
 	check "net_ring: wake none" none "$(port_field r .wake)"
+	check "port list says why its worker never sleeps" \
+		"    wake: none (no rx interrupts: its worker polls and never sleeps)" \
+		"$(lanctl port list | grep '^    wake:')"
 	check "its worker cannot sleep" false "$(lanctlj stats | jq '.[0].can_sleep')"
 	s0=$(sleeps)
 	sleep 1
@@ -38,6 +41,7 @@ t_tap_device_wakes() {
 	local s0 rx0 rx1
 	lanctl port add t dpdk "net_tap9,iface=${PREFIX}t0" || { FAILS=$((FAILS + 1)); return; }
 	check "net_tap as a dpdk device: wake interrupt" interrupt "$(port_field t .wake)"
+	check "and port list has no wake line for it" "" "$(lanctl port list | grep '^    wake:')"
 	ip -n "$NS_H" link set "${PREFIX}t0" up
 	wait_for "asleep" 5 '[ "$(lanctlj stats | jq .[0].asleep)" == true ]'
 	sleep 0.5
