@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,20 @@ static int gen_parse_app_args(struct gen *g, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * An idle guest's sleep (--sleep-us), cut short by a command: sleeping between command reads
+ * made each command wait up to GEN_CMD_EVERY sleeps (a quarter of a second at 1 ms).
+ */
+static void gen_sleep(struct gen *g)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct timespec ts = { .tv_sec = g->sleep_us / 1000000,
+		               .tv_nsec = (long)(g->sleep_us % 1000000) * 1000 };
+
+	if (ppoll(&pfd, 1, &ts, NULL) > 0 && cmd_input(g) < 0)
+		g->quit = true;
+}
+
 static void gen_loop(struct gen *g)
 {
 	unsigned int iter = 0, idle = 0;
@@ -133,7 +148,7 @@ static void gen_loop(struct gen *g)
 		 * its slice away. With nothing else runnable this returns in well under 1 us.
 		 */
 		if (idle == GEN_IDLE_POLLS && g->sleep_us != 0)
-			rte_delay_us_sleep(g->sleep_us);
+			gen_sleep(g);
 		else if (idle == GEN_IDLE_POLLS && g->yield)
 			sched_yield();
 	}
