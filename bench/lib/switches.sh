@@ -183,16 +183,17 @@ sw_stop_ovs() {
 ovs_cleanup() {
 	[ -n "$OVS_D" ] && [ -d "$OVS_D" ] || return 0
 	local pid
+	# read before it exits: OVS may remove its pidfile before the process is gone
+	pid=$(cat "$OVS_D/ovs-vswitchd.pid" 2>/dev/null)
 	if [ -S "$OVS_D/ovs-vswitchd.ctl" ]; then
 		vsctl --if-exists del-br "$OVS_BR" >/dev/null 2>&1
 		ovs_appctl exit --cleanup >/dev/null 2>&1
 	fi
-	pid=$(cat "$OVS_D/ovs-vswitchd.pid" 2>/dev/null)
 	[ -n "$pid" ] && { wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null; untrack_pid "$pid"; }
+	pid=$(cat "$OVS_D/ovsdb-server.pid" 2>/dev/null)
 	if [ -S "$OVS_D/ovsdb-server.ctl" ]; then
 		ovs-appctl -t "$OVS_D/ovsdb-server.ctl" exit >/dev/null 2>&1
 	fi
-	pid=$(cat "$OVS_D/ovsdb-server.pid" 2>/dev/null)
 	[ -n "$pid" ] && { wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null; untrack_pid "$pid"; }
 	# the kernel side of a netdev bridge: a tap named after the bridge, and ovs-netdev
 	ip link show "$OVS_BR" >/dev/null 2>&1 && ip link del "$OVS_BR" 2>/dev/null
