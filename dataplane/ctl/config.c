@@ -26,6 +26,7 @@
 #include "ctl/fdb_ctl.h"
 #include "ctl/log.h"
 #include "ctl/port_table.h"
+#include "ctl/state_seal.h"
 #include "ctl/worker_ctl.h"
 
 #define CONFIG_DIGEST_TAG "# config-digest: "
@@ -150,21 +151,36 @@ static uint64_t config_state_digest; /* of the config file the running state gre
  */
 int config_save_state(const char *state, char *err, size_t errlen)
 {
-	char tmp[4096];
-	FILE *f;
+	char tmp[4096], *body = NULL;
+	size_t len = 0;
+	FILE *f, *m;
 	int ret;
 
 	if (state == NULL || *state == '\0')
 		return 0;
+	/* the body first, in memory: the seal is its digest (ctl/state_seal.h) */
+	m = open_memstream(&body, &len);
+	if (m == NULL)
+		goto err;
+	fprintf(m, "# lanswitchd running configuration, rewritten after every change.\n");
+	fprintf(m, STATE_SEAL_HEADER "\n");
+	fprintf(m, CONFIG_DIGEST_TAG "%016llx\n", (unsigned long long)config_state_digest);
+	config_describe(m);
+	if (fclose(m) != 0) {
+		free(body);
+		goto err;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", state);
 	f = fopen(tmp, "w");
-	if (f == NULL)
+	if (f == NULL) {
+		free(body);
 		goto err;
-	fprintf(f, "# lanswitchd running configuration, rewritten after every change.\n");
-	fprintf(f, CONFIG_DIGEST_TAG "%016llx\n", (unsigned long long)config_state_digest);
-	config_describe(f);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+	}
+	ret = state_seal_write(f, body, len);
+	free(body);
+	if (ret < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		fclose(f);
+		errno = ret < 0 ? -ret : errno;
 		goto err_unlink;
 	}
 	if (fclose(f) != 0 || rename(tmp, state) != 0)
@@ -206,6 +222,32 @@ static int config_read_state_digest(const char *state, uint64_t *digest)
 	return ret;
 }
 
+/* Sealed and whole, or from before seals (ctl/state_seal.h); else why in err. */
+static bool config_state_sound(const char *state, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (state_seal_check(state, why, sizeof(why)) == 0)
+		return true;
+	snprintf(err, errlen, "%s: %s", state, why);
+	return false;
+}
+
+/* A damaged state file (err says how) is kept aside for inspection; the switch starts from
+ * the config file, or with no ports. */
+static void config_state_aside(const char *state, const char *config, const char *err)
+{
+	char aside[4200];
+	int ret = state_seal_aside(state, aside, sizeof(aside));
+
+	if (ret < 0)
+		LOG_ERR("state file damaged: %s; cannot move it aside: %s; starting from %s", err,
+		        strerror(-ret), config != NULL ? config : "no ports");
+	else
+		LOG_ERR("state file damaged: %s; kept as %s; starting from %s", err, aside,
+		        config != NULL ? config : "no ports");
+}
+
 int config_startup(const char *config, const char *state, char *err, size_t errlen)
 {
 	uint64_t digest = 0, saved;
@@ -219,15 +261,26 @@ int config_startup(const char *config, const char *state, char *err, size_t errl
 		digest = config_digest(config);
 	}
 	config_state_digest = digest;
-	if (state != NULL && *state != '\0' && config_read_state_digest(state, &saved) == 0) {
-		if (config == NULL || saved == digest) {
-			LOG_INFO("restoring the running configuration from %s", state);
-			return config_load(state, err, errlen);
-		}
+	if (state == NULL || *state == '\0' || access(state, F_OK) != 0)
+		goto fresh;
+	if (config_read_state_digest(state, &saved) != 0) {
+		snprintf(err, errlen, "%s: no digest line (cut short, or not a state file)", state);
+		config_state_aside(state, config, err);
+		goto fresh;
+	}
+	if (config != NULL && saved != digest) {
 		LOG_WARN("%s changed since %s was written: starting from %s; runtime changes "
 		         "not in it are dropped",
 		         config, state, config);
+		goto fresh;
 	}
+	LOG_INFO("restoring the running configuration from %s", state);
+	if (config_state_sound(state, err, errlen) && config_load(state, err, errlen) == 0)
+		return 0;
+	/* a switch that will not start takes the host's address down with the LAN: the state
+	 * goes aside, the switch starts from the config file or with no ports */
+	config_state_aside(state, config, err);
+fresh:
 	if (config != NULL) {
 		ret = config_load(config, err, errlen);
 		if (ret < 0)

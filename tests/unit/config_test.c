@@ -16,6 +16,7 @@
 
 #include "ctl/cmd.h"
 #include "ctl/config.h"
+#include "ctl/state_seal.h"
 #include "fwd_env.h"
 
 static char dir[] = "/tmp/lanswitch_unit_config_XXXXXX";
@@ -278,10 +279,15 @@ static void test_state_survives_restart(void **state)
 	text = read_file(st);
 	snprintf(header, sizeof(header),
 	         "# lanswitchd running configuration, rewritten after every change.\n"
+	         "# lanswitch-state: sealed\n"
 	         "# config-digest: %016llx\n",
 	         (unsigned long long)config_digest(cfg));
 	assert_memory_equal(text, header, strlen(header));
-	assert_string_equal(text + strlen(header), before);
+	assert_memory_equal(text + strlen(header), before, strlen(before));
+	/* then the seal: the end line, a digest of all before it (ctl/state_seal.c) */
+	assert_int_equal(strlen(text + strlen(header) + strlen(before)), strlen("# end ") + 17);
+	assert_memory_equal(text + strlen(header) + strlen(before), "# end ", strlen("# end "));
+	assert_int_equal(state_seal_check(st, err, sizeof(err)), 0);
 	free(text);
 	free(before);
 

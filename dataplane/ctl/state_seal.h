@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The state file's seal: an end line that tells a whole, unedited file (ctl/state_seal.c). */
+#ifndef LANSWITCH_STATE_SEAL_H
+#define LANSWITCH_STATE_SEAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* in the header of every sealed state file */
+#define STATE_SEAL_HEADER "# lanswitch-state: sealed"
+
+/* body, then its end line */
+int state_seal_write(FILE *out, const char *body, size_t len);
+/* 0: sealed and whole, or written before seals; -EBADMSG: damaged, why says how; another
+ * negative errno: unreadable */
+int state_seal_check(const char *path, char *why, size_t whylen);
+/* Rename path aside (PATH.damaged-DATE-TIME), kept for inspection; its new name in aside. */
+int state_seal_aside(const char *path, char *aside, size_t asidelen);
+
+#endif
