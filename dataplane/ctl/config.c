@@ -40,14 +40,15 @@ void config_describe(FILE *out)
 
 uint64_t config_digest(const char *path)
 {
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a: enough to notice an edit */
+	uint64_t h = STATE_SEAL_FNV_INIT;
 	FILE *f = fopen(path, "r");
-	int c;
+	char buf[4096];
+	size_t n;
 
 	if (f == NULL)
 		return 0;
-	while ((c = fgetc(f)) != EOF)
-		h = (h ^ (uint8_t)c) * 0x100000001b3ULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		h = state_seal_fnv(h, buf, n);
 	fclose(f);
 	return h;
 }

@@ -19,9 +19,8 @@
 #define STATE_SEAL_END "# end "
 #define STATE_SEAL_MAX (64u << 20) /* a state file is a few KB; more is not ours */
 
-static uint64_t state_seal_fnv(const char *p, size_t n)
+uint64_t state_seal_fnv(uint64_t h, const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -33,7 +32,8 @@ int state_seal_write(FILE *out, const char *body, size_t len)
 {
 	if (fwrite(body, 1, len, out) != len)
 		return -EIO;
-	if (fprintf(out, STATE_SEAL_END "%016" PRIx64 "\n", state_seal_fnv(body, len)) < 0)
+	if (fprintf(out, STATE_SEAL_END "%016" PRIx64 "\n",
+	            state_seal_fnv(STATE_SEAL_FNV_INIT, body, len)) < 0)
 		return -EIO;
 	return 0;
 }
@@ -95,7 +95,7 @@ int state_seal_check(const char *path, char *why, size_t whylen)
 		goto out;
 	}
 	want = strtoull(buf + end + strlen(STATE_SEAL_END), NULL, 16);
-	if (want != state_seal_fnv(buf, end)) {
+	if (want != state_seal_fnv(STATE_SEAL_FNV_INIT, buf, end)) {
 		snprintf(why, whylen, "changed since it was written (its end line does not match)");
 		goto out;
 	}

@@ -4,11 +4,15 @@
 #define LANSWITCH_STATE_SEAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* in the header of every sealed state file */
 #define STATE_SEAL_HEADER "# lanswitch-state: sealed"
 
+/* FNV-1a, continued from h over p[0..n): enough to notice an edit, not a forgery */
+#define STATE_SEAL_FNV_INIT 0xcbf29ce484222325ULL
+uint64_t state_seal_fnv(uint64_t h, const char *p, size_t n);
 /* body, then its end line */
 int state_seal_write(FILE *out, const char *body, size_t len);
 /* 0: sealed and whole, or written before seals; -EBADMSG: damaged, why says how; another
