@@ -34,13 +34,7 @@ guests_wait_replies() {
 row_guests_one() { # row_guests_one MODE REP
 	local c=$1 rep=$2 p0 p1 cpu='' l0 l1 st=ok s0='' s1='' lat='' sleeps='' wakeups=''
 	SW=$c
-	rm -f "$W/ctl.sock"
-	"$LANSWITCHD" --socket "$W/ctl.sock" --state "" --fdb-size "$FDB_SIZE" -- \
-		-l "$GUEST_LCORE,$FWD_CORE" --main-lcore "$GUEST_LCORE" --file-prefix "${PFX}sw" \
-		--in-memory --no-pci >>"$W/lanswitchd.log" 2>&1 &
-	SW_PID=$!
-	track_pid "$SW_PID" lanswitchd
-	if ! wait_until "lanswitchd control socket" 20 ilanctl stats; then
+	if ! sw_launch_lanswitch; then
 		st=failed
 	elif ! ilanctl worker set mode "$c" >>"$W/lanctl.log" 2>&1 && [ "$c" != poll ]; then
 		st=unavailable

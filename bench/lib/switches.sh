@@ -44,8 +44,8 @@ idle_sock() { printf '%s/%s.sock\n' "$W" "$IDLE_NAME"; }
 
 lanctl() { "$LANCTL" -s "$W/ctl.sock" "$@"; }
 
-sw_start_lanswitch() {
-	local n=$1 i
+# lanswitchd forwarding on FWD_CORE, its control thread on GUEST_LCORE, answering
+sw_launch_lanswitch() {
 	rm -f "$W/ctl.sock"
 	"$LANSWITCHD" --socket "$W/ctl.sock" --state "" --fdb-size "$FDB_SIZE" -- \
 		-l "$GUEST_LCORE,$FWD_CORE" --main-lcore "$GUEST_LCORE" --file-prefix "${PFX}sw" \
@@ -53,6 +53,11 @@ sw_start_lanswitch() {
 	SW_PID=$!
 	track_pid "$SW_PID" lanswitchd
 	wait_until "lanswitchd control socket" 20 lanctl stats || { tail -n 15 "$W/lanswitchd.log" >&2; return 1; }
+}
+
+sw_start_lanswitch() {
+	local n=$1 i
+	sw_launch_lanswitch || return 1
 	for ((i = 0; i < n; i++)); do
 		lanctl port add "g$i" vhost "$(guest_sock $i)" --server || return 1
 	done

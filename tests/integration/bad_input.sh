@@ -64,14 +64,6 @@ test_start_errors() {
 }
 
 # lanctl must fail with exit code 1 and exactly this message
-refused() { # refused MESSAGE COMMAND...
-	local msg=$1 out rc
-	shift
-	out=$(lanctl "$@" 2>&1)
-	rc=$?
-	check "refused: $*" "1|lanctl: $msg" "$rc|$out"
-}
-
 # lanctl must refuse the words itself: exit code 2 and exactly this message first
 usage_error() { # usage_error MESSAGE COMMAND...
 	local msg=$1 out rc

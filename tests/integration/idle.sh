@@ -278,14 +278,6 @@ t_poll_mode() {
 	check_that "adaptive again: sleeps" "$(wstat sleeps)" -gt "$s0"
 }
 
-refused() { # refused MESSAGE COMMAND...: lanctl fails with exit code 1 and exactly this
-	local msg=$1 out rc
-	shift
-	out=$(lanctl "$@" 2>&1)
-	rc=$?
-	check "refused: $*" "1|lanctl: $msg" "$rc|$out"
-}
-
 # lanctl's grammar refuses a bad mode itself (exit 2, as a bad port type); the switch refuses
 # a bad idle time (exit 1); neither changes anything.
 t_bad_settings() {

@@ -61,6 +61,14 @@ check_match() { # check_match DESCRIPTION REGEX ACTUAL
 	fi
 }
 
+refused() { # refused MESSAGE COMMAND...: lanctl fails with exit code 1 and exactly this
+	local msg=$1 out rc
+	shift
+	out=$(lanctl "$@" 2>&1)
+	rc=$?
+	check "refused: $*" "1|lanctl: $msg" "$rc|$out"
+}
+
 run_tests() {
 	local t
 	for t in $ALL_TESTS; do

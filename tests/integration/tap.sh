@@ -127,14 +127,6 @@ test_link_down_up() {
 	check "address kept" 10.99.1.2/24 "$(ns_addrs "$NS1" "$IF")"
 }
 
-refused() { # refused MESSAGE COMMAND...: lanctl fails with exit code 1 and exactly this
-	local msg=$1 out rc
-	shift
-	out=$(lanctl "$@" 2>&1)
-	rc=$?
-	check "refused: $*" "1|lanctl: $msg" "$rc|$out"
-}
-
 test_bad_input() {
 	local before out rc x=lsx$$
 	before=$(lanctl config show)
