@@ -328,6 +328,7 @@ struct json_object *worker_stats_json(void)
 		                       json_object_new_boolean(worker_can_sleep(w)));
 		json_object_object_add(o, "sleeps", json_object_new_uint64(w->sleeps));
 		json_object_object_add(o, "wakeups", json_object_new_uint64(w->wakeups));
+		json_object_object_add(o, "sleep_errors", json_object_new_uint64(w->sleep_errors));
 		/* the sleep going on counts too: a worker asleep for an hour is not idle */
 		asleep = __atomic_load_n(&w->asleep, __ATOMIC_ACQUIRE);
 		cycles = w->asleep_cycles;

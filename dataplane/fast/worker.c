@@ -4,9 +4,6 @@
  * bookkeeping on the control thread (rx lists, launch, the counters it sums) is
  * ctl/worker_ctl.c.
  */
-#include <pthread.h>
-#include <signal.h>
-
 #include <rte_cycles.h>
 
 #include "fast/shared.h"
@@ -113,17 +110,6 @@ static void worker_idle(struct worker *w)
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
-	static const int async_sigs[] = { SIGTERM, SIGINT,  SIGHUP,  SIGQUIT, SIGUSR1,
-		                          SIGUSR2, SIGCHLD, SIGALRM, SIGPIPE };
-	sigset_t sigs;
-	size_t i;
-
-	/* signals are the control thread's: one that interrupted a sleeping worker instead
-	 * would leave the control thread asleep */
-	sigemptyset(&sigs);
-	for (i = 0; i < RTE_DIM(async_sigs); i++)
-		sigaddset(&sigs, async_sigs[i]);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	/* the time before the launch was neither busy nor idle */
 	w->tsc = 0;
 	w->busy = false;

@@ -99,6 +99,8 @@ struct worker {
 	uint64_t sleeps;              /* times it slept (adaptive mode) */
 	uint64_t wakeups;             /* times a notification woke it */
 	uint64_t asleep_cycles;       /* TSC cycles asleep, in neither busy nor idle */
+	uint64_t sleep_errors;        /* sleeps not taken or cut short: a port could not arm,
+	                               * epoll refused an fd or failed */
 	bool asleep;                  /* now, for lanctl stats (release, acquire) */
 	uint64_t sleep_tsc;           /* when the sleep going on began */
 	struct event_budget ev_fdb;   /* fdb events this worker may still post (fast/event.h) */

@@ -165,6 +165,8 @@ static uint64_t sleep_wait(struct worker *w)
 	rte_rcu_qsbr_thread_online(worker_qsbr, w->id);
 	if (n > 0)
 		w->wakeups++;
+	else if (n < 0 && errno != EINTR)
+		w->sleep_errors++;
 	for (i = 0; i < n; i++)
 		if (ev[i].data.u64 == WAKE_SELF && read(w->wake_fd, &v, sizeof(v)) < 0)
 			break; /* EAGAIN: another wake-up read it */
@@ -182,8 +184,11 @@ uint64_t worker_sleep(struct worker *w)
 			return 0; /* a port only polling finds frames */
 	if (rx != w->sleep_rx)
 		sleep_forget(w, rx);
-	if (sleep_arm(w, rx) < 0 || sleep_register(w, rx) < 0)
+	/* a port that cannot tell now, or an fd epoll refused: polled on, and counted */
+	if (sleep_arm(w, rx) < 0 || sleep_register(w, rx) < 0) {
+		w->sleep_errors++;
 		goto disarm;
+	}
 	/* what came before the notifications were on is in the rings: look once more, after
 	 * the stores that turned them on (a guest reads the flag after its own store) */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
