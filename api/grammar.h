@@ -61,7 +61,7 @@ enum cmd_flags {
 };
 
 #define CMD_WORDS_MAX 2
-#define CMD_FORMS_MAX 4
+#define CMD_FORMS_MAX 8
 #define GRAMMAR_ERR_MAX 512
 
 struct cmd_form {

@@ -20,7 +20,16 @@
 	X(BAD_SRC_MAC, "bad_src_mac", in)           /* multicast or all-zero source address */    \
 	X(HAIRPIN, "hairpin", in)                   /* destination learned on the ingress port */ \
 	X(PORT_DOWN, "port_down", in)               /* destination port's link is down */         \
-	X(NO_EGRESS, "no_egress", in)        /* flooded, but no other port is up in the VLAN */   \
+	X(NO_EGRESS, "no_egress", in) /* flooded, but no other port is up in the VLAN */          \
+	/* the port's guard (fast/guard.h) */                                                     \
+	X(MAC_LIMIT, "mac_limit", in)             /* a new source past the port's mac-limit */    \
+	X(MAC_NOT_ALLOWED, "mac_not_allowed", in) /* source MAC not in the port's allowed-mac */  \
+	X(ARP_GUARD, "arp_guard", in)   /* ARP sender / IPv6 NA target outside arp-guard */       \
+	X(DHCP_GUARD, "dhcp_guard", in) /* DHCP server message, dhcp-server deny */               \
+	X(RA_GUARD, "ra_guard", in)     /* IPv6 router advertisement, ra-guard deny */            \
+	X(STORM_BROADCAST, "storm_broadcast", in) /* past the port's storm broadcast PPS */       \
+	X(STORM_MULTICAST, "storm_multicast", in) /* past its storm multicast PPS */              \
+	X(STORM_UNKNOWN_UNICAST, "storm_unknown_unicast", in) /* past storm unknown-unicast */    \
 	X(TX_RING_FULL, "tx_ring_full", out) /* egress took it neither in its ring nor held it */ \
 	/* longer than the egress port takes (tx_len_max, + 4 when it leaves tagged) */           \
 	X(TX_OVERSIZED, "tx_oversized", out)                                                      \

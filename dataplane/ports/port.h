@@ -36,6 +36,7 @@
 #define PORT_HELD_DEFAULT 4096 /* frames a guest's port holds per worker (struct port) */
 
 struct port;
+struct port_guard;
 struct worker;
 struct json_object;
 
@@ -67,6 +68,9 @@ struct port_ops {
 	/* The port's VLAN set is about to become v: mirror it where the type filters (XDP maps);
 	 * an error keeps the old set. */
 	int (*vlan_changed)(struct port *p, const struct vlan_set *v, char *err, size_t errlen);
+	/* The port's guard (fast/guard.h) is about to become g (NULL: all off): mirror what the
+	 * type can do earlier (afxdp: allowed-mac in its XDP program); an error keeps the old. */
+	int (*guard_changed)(struct port *p, const struct port_guard *g, char *err, size_t errlen);
 	/* "port set NAME KEY VALUE" for the type's own keys; -ENOTSUP: not a key of ours. */
 	int (*set)(struct port *p, const char *key, const char *value, char *err, size_t errlen);
 	/* Append whole "port set ..." lines that restore what set() changed. */
@@ -121,6 +125,7 @@ struct port {
 	uint16_t worker;       /* the worker that polls its rx queue; fixed for the port's life */
 	struct vlan_set *vlan; /* shared, RCU: replaced whole, the old one freed after a grace
 	                        * period */
+	struct port_guard *guard; /* shared, RCU like vlan; NULL: every protection off */
 	port_rx_burst_t rx_burst; /* NULL: the ethdev's own */
 	port_tx_burst_t tx_burst;
 	port_wake_t wake;

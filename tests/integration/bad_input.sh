@@ -34,7 +34,7 @@ test_config_errors() {
 		'1|lanswitchd: error: lanswitch.conf:1: port add: missing vhost, dpdk, tap or afxdp after "g0" (usage: '"$PORT_ADD_USAGE"')' \
 		"$(refuse_config 'port add g0')"
 	check "usage error on the last line, found before any line runs" \
-		'1|lanswitchd: error: lanswitch.conf:2: port set: missing N after "vlan" (usage: port set NAME vlan N | port set NAME trunk N[,M...] [--native N] | port set NAME block|unblock MAC)' \
+		'1|lanswitchd: error: lanswitch.conf:2: port set: missing N after "vlan" (usage: port set NAME vlan N | port set NAME trunk N[,M...] [--native N] | port set NAME block|unblock MAC | port set NAME mac-limit N [--flood] | port set NAME allowed-mac MAC [MAC]... | port set NAME arp-guard IP/PREFIX [IP/PREFIX]... | port set NAME dhcp-server|ra-guard allow|deny | port set NAME storm broadcast|multicast|unknown-unicast PPS)' \
 		"$(refuse_config "port add g0 vhost $g0 --server" 'port set g0 vlan')"
 	check "lanctl's own command" \
 		'1|lanswitchd: error: lanswitch.conf:1: "help" runs inside lanctl; the switch does not take it' \

@@ -27,6 +27,14 @@ COMMANDS=$(cat <<'EOF'
   port set NAME vlan N                      untagged (access) port in VLAN N
   port set NAME trunk N[,M...] [--native N] tagged VLANs, untagged frames in the native one
   port set NAME block|unblock MAC           (afxdp) drop frames from MAC in the kernel, by XDP
+  port set NAME mac-limit N [--flood]       at most N learned MACs (0: none); past it drop new sources, or flood unlearned
+  port set NAME allowed-mac MAC [MAC]...    drop frames from any other source MAC; none: any source
+  port set NAME arp-guard IP/PREFIX [IP/PREFIX]...
+                                            drop ARP and IPv6 neighbour advertisements for addresses outside; none: off
+  port set NAME dhcp-server|ra-guard allow|deny
+                                            deny: drop DHCP server replies / IPv6 router advertisements from the port
+  port set NAME storm broadcast|multicast|unknown-unicast PPS
+                                            at most PPS such frames a second from the port (0: no limit)
   fdb show                                  mac, port, vlan, age_s, static
   fdb add MAC PORT [vlan N]                 static entry: never aged, never moved
   fdb del MAC [vlan N]                      without vlan: the MAC in every VLAN
@@ -137,6 +145,11 @@ lanctl: port set: "--native" given twice
 usage: lanctl port set NAME vlan N
        lanctl port set NAME trunk N[,M...] [--native N]
        lanctl port set NAME block|unblock MAC
+       lanctl port set NAME mac-limit N [--flood]
+       lanctl port set NAME allowed-mac MAC [MAC]...
+       lanctl port set NAME arp-guard IP/PREFIX [IP/PREFIX]...
+       lanctl port set NAME dhcp-server|ra-guard allow|deny
+       lanctl port set NAME storm broadcast|multicast|unknown-unicast PPS
 Try 'lanctl port set --help'.
 EOF
 	fails 2 fdb add 02:00:00:00:00:01 <<'EOF'
@@ -228,7 +241,7 @@ same_message() {
 t_config_same_grammar() {
 	same_message 'port del' 'port del NAME'
 	same_message 'port set g0 trunk 10 --native 2 --native 3' \
-		'port set NAME vlan N | port set NAME trunk N[,M...] [--native N] | port set NAME block|unblock MAC'
+		'port set NAME vlan N | port set NAME trunk N[,M...] [--native N] | port set NAME block|unblock MAC | port set NAME mac-limit N [--flood] | port set NAME allowed-mac MAC [MAC]... | port set NAME arp-guard IP/PREFIX [IP/PREFIX]... | port set NAME dhcp-server|ra-guard allow|deny | port set NAME storm broadcast|multicast|unknown-unicast PPS'
 	same_message 'fdb add 02:00:00:00:00:01 g0 vlan' 'fdb add MAC PORT [vlan N]'
 	check "config line port add h tap" \
 		'1|lanswitchd: error: lanswitch.conf:1: port add: missing CIDR after "--address" (usage: port add NAME vhost PATH [--server] | port add NAME dpdk DEVARGS | port add NAME tap IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC] | port add NAME afxdp IFACE [--queues N] [--mode native|generic] [--zero-copy] [--xdp-prog OBJ])' \
@@ -248,7 +261,8 @@ values = {"NAME": "zz", "PATH": "zz.sock", "DEVARGS": "net_nonexistent0",
           "IFNAME": "lo", "IFACE": "nonexistent0", "CIDR": "10.0.0.1/33", "DEST": "default",
           "GW": "10.0.0.1", "NS": "lsit-nonexistent", "MAC": "02:00:00:00:00:99",
           "N": "5000", "N[,M...]": "5000", "OBJ": "/nonexistent.o", "PORT": "zz",
-          "SECONDS": "x", "GROUP": "port", "COMMAND": "add", "IP": "10.0.0.300", "S": "1"}
+          "SECONDS": "x", "GROUP": "port", "COMMAND": "add", "IP": "10.0.0.300", "S": "1",
+          "IP/PREFIX": "10.0.0.0/33", "PPS": "5"}
 def expand(form, full):
     out, depth, skip = [], 0, 0
     for tok in re.findall(r"\[|\]\.\.\.|\]|[^ \[\]]+(?:\[[^\]]*\])?", form):

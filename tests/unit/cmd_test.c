@@ -24,8 +24,12 @@ static const char port_add_usage[] =
         "IFNAME [--address CIDR]... [--route DEST via GW]... [--netns NS] [--mac MAC] | port "
         "add NAME afxdp IFACE [--queues N] [--mode native|generic] [--zero-copy] [--xdp-prog "
         "OBJ]";
-static const char port_set_usage[] = "port set NAME vlan N | port set NAME trunk N[,M...] "
-                                     "[--native N] | port set NAME block|unblock MAC";
+static const char port_set_usage[] =
+        "port set NAME vlan N | port set NAME trunk N[,M...] [--native N] | port set NAME "
+        "block|unblock MAC | port set NAME mac-limit N [--flood] | port set NAME allowed-mac MAC "
+        "[MAC]... | port set NAME arp-guard IP/PREFIX [IP/PREFIX]... | port set NAME "
+        "dhcp-server|ra-guard allow|deny | port set NAME storm "
+        "broadcast|multicast|unknown-unicast PPS";
 
 static int setup(void **state)
 {

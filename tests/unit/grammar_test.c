@@ -229,9 +229,13 @@ static void test_port_del_list_set(void **state)
 	expect_ok("port set lan block 02:00:00:00:00:01", CMD_PORT_SET);
 	expect_ok("port set lan unblock 02:00:00:00:00:01", CMD_PORT_SET);
 	expect_bad("port set", "port set: missing NAME");
-	expect_bad("port set g0", "port set: missing vlan, trunk, block or unblock after \"g0\"");
-	expect_bad("port set g0 frob 1", "port set: expected vlan, trunk, block or unblock, got "
-	                                 "\"frob\"");
+	expect_bad("port set g0",
+	           "port set: missing vlan, trunk, block, unblock, mac-limit, allowed-mac, "
+	           "arp-guard, dhcp-server, ra-guard or storm after \"g0\"");
+	expect_bad("port set g0 frob 1",
+	           "port set: expected vlan, trunk, block, unblock, mac-limit, allowed-mac, "
+	           "arp-guard, dhcp-server, ra-guard or storm, got "
+	           "\"frob\"");
 	expect_bad("port set g0 vlan", "port set: missing N after \"vlan\"");
 	expect_bad("port set g0 vlan 10 20", "port set: unexpected \"20\"");
 	expect_bad("port set g0 trunk", "port set: missing N[,M...] after \"trunk\"");
@@ -410,7 +414,11 @@ static void test_usage(void **state)
 
 	grammar_usage(&cmd_defs[CMD_PORT_SET], " | ", buf, sizeof(buf));
 	assert_string_equal(buf, "port set NAME vlan N | port set NAME trunk N[,M...] [--native N] "
-	                         "| port set NAME block|unblock MAC");
+	                         "| port set NAME block|unblock MAC | port set NAME mac-limit N "
+	                         "[--flood] | port set NAME allowed-mac MAC [MAC]... | port set "
+	                         "NAME arp-guard IP/PREFIX [IP/PREFIX]... | port set NAME "
+	                         "dhcp-server|ra-guard allow|deny | port set NAME storm "
+	                         "broadcast|multicast|unknown-unicast PPS");
 	grammar_usage(&cmd_defs[CMD_STATS], " | ", buf, sizeof(buf));
 	assert_string_equal(buf, "stats");
 	grammar_name(&cmd_defs[CMD_FDB_FLUSH], buf, sizeof(buf));
