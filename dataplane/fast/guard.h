@@ -17,8 +17,8 @@
  * pure function of the settings and the frame's bytes, with no DPDK in it, so the fuzzer and
  * the unit tests call it on plain buffers. It reads only the len bytes it is given; the
  * caller gives it the frame as the switch sees it after the ingress checks (the port's own
- * VLAN tag removed). Storm control and mac-limit need the FDB and the clock: fwd.c applies
- * them.
+ * VLAN tag removed), and looks through up to two more tags (QinQ) for the EtherType. Storm
+ * control and mac-limit need the FDB and the clock: fwd.c applies them.
  */
 #ifndef LANSWITCH_GUARD_H
 #define LANSWITCH_GUARD_H
@@ -30,8 +30,12 @@
 #define GUARD_NETS_MAX 16
 /* guard_frame() looks at no more than this many bytes of a frame: headers, not payload */
 #define GUARD_PEEK_MAX 256
+#define GUARD_MAC_LIMIT_MAX 1000000u   /* mac-limit N */
+#define GUARD_STORM_PPS_MAX 100000000u /* storm CLASS PPS */
 
-/* inspect: which per-frame checks guard_frame() makes */
+/* inspect: which per-frame checks guard_frame() makes. GUARD_F_DHCP and GUARD_F_RA are the
+ * dhcp-server deny and ra-guard deny settings themselves (no other field holds them);
+ * GUARD_F_MAC and GUARD_F_ARP follow nmacs and nnets (guard_update_inspect). */
 #define GUARD_F_MAC (1u << 0)  /* allowed-mac */
 #define GUARD_F_ARP (1u << 1)  /* arp-guard */
 #define GUARD_F_DHCP (1u << 2) /* dhcp-server deny */
@@ -66,20 +70,32 @@ struct port_guard {
  * The drop reason (enum drop_reason) for a frame of len bytes at f, untagged (the ingress
  * port's tag removed), under g; -1: it passes. g->inspect == 0 passes everything. Frames too
  * short for the headers a check needs are judged on what is there: a truncated ARP, DHCP or
- * RA that a check applies to is dropped under that check's reason, never read past len.
+ * RA that a check applies to is dropped under that check's reason, never read past len. An
+ * IPv6 packet whose upper-layer header is out of reach (cut short, a first fragment without
+ * it, headers past GUARD_PEEK_MAX) could be any of them: RA guard, else arp-guard, else
+ * dhcp-server deny drops it. Frames without a whole EtherType (runts) pass all but
+ * allowed-mac; fwd.c drops them first anyway.
  */
 int guard_frame(const struct port_guard *g, const uint8_t *f, uint32_t len);
 
 /* Whether every setting of g is off (a port without a guard). */
 bool guard_is_off(const struct port_guard *g);
 
-/* inspect, from the settings; call after changing a struct port_guard's fields. */
+/* inspect's GUARD_F_MAC and GUARD_F_ARP from nmacs and nnets (GUARD_F_DHCP and GUARD_F_RA
+ * kept as they are); call after changing a struct port_guard's fields. */
 void guard_update_inspect(struct port_guard *g);
 
-/* Parsing the words of "port set NAME KEY ..." into g (ctl and fuzz; plain C). Each returns
- * 0 or a negative errno with a message in err naming the bad word. */
+/* Parsing the words of "port set NAME KEY ..." (ctl and fuzz; plain C). */
+/* A unicast, non-zero aa:bb:cc:dd:ee:ff (any case): 0, or -EINVAL. */
 int guard_parse_mac(const char *word, uint8_t mac[6]);
+/* IPv4/0-32 or IPv6/0-128: 0; -EINVAL; -ERANGE when the address has bits set past the prefix
+ * (refused, net then holds the network so a message can name it). */
 int guard_parse_net(const char *word, struct guard_net *net);
+/*
+ * argv[0] is the key (mac-limit, allowed-mac, arp-guard, dhcp-server, ra-guard, storm), the
+ * rest its values. 0: that key's fields of g changed, inspect updated. -EINVAL: a message in
+ * err naming the bad word, g unchanged. -ENOTSUP: not a guard key (or argc 0), err untouched.
+ */
 int guard_parse(struct port_guard *g, int argc, char **argv, char *err, unsigned int errlen);
 
 #endif
