@@ -4,6 +4,7 @@
  * frees slots only after an RCU grace period), and what lanctl shows.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <json-c/json.h>
 #include <rte_malloc.h>
@@ -30,6 +31,8 @@ int fdb_init(uint32_t size, struct rte_rcu_qsbr *qsbr)
 {
 	int ret;
 
+	RTE_BUILD_BUG_ON(PORT_MAX > FDB_PORTS);
+	memset(fdb.learned, 0, sizeof(fdb.learned));
 	if (size < 8)
 		return -EINVAL;
 	ret = fdb_table_init(&fdb.table, size, (int)rte_socket_id());
@@ -60,8 +63,12 @@ int fdb_get(const struct fdb_key *key, uint64_t *data)
 
 int fdb_add_static(const struct fdb_key *key, uint16_t port)
 {
-	int ret = fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 1, 0), fdb.size, 0);
+	uint64_t old = 0;
+	int ret = fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 1, 0), fdb.size, 0,
+	                        &old);
 
+	if (ret >= 0)
+		fdb_learned_move(old, 0); /* a learned entry made static is no longer counted */
 	return ret < 0 ? ret : 0;
 }
 
@@ -83,6 +90,8 @@ struct fdb_match {
 	int port;
 	int vlan;
 	const struct rte_ether_addr *mac;
+	const uint8_t (*except)[6]; /* set: only MACs not among except[0, nexcept) */
+	unsigned int nexcept;
 	bool with_static;
 	bool aged_only;
 	uint32_t now;
@@ -100,6 +109,9 @@ static bool fdb_matches(const struct fdb_match *m, const struct fdb_key *k, uint
 		return false;
 	if (m->mac != NULL && !rte_is_same_ether_addr(m->mac, &k->mac))
 		return false;
+	for (unsigned int i = 0; m->except != NULL && i < m->nexcept; i++)
+		if (memcmp(m->except[i], k->mac.addr_bytes, RTE_ETHER_ADDR_LEN) == 0)
+			return false;
 	/* aging 0: entries never age */
 	if (m->aged_only && (fdb.aging == 0 || (uint64_t)FDB_SEEN(d) + fdb.aging > m->now))
 		return false;
@@ -135,7 +147,8 @@ static unsigned int fdb_delete_matching(struct fdb_match *m)
 					m->oldest = RTE_MIN(m->oldest, FDB_SEEN(data));
 				continue;
 			}
-			fdb_table_unlink(&fdb.table, p);
+			if (fdb_table_unlink(&fdb.table, p, FDB_STICKY, &data))
+				fdb_learned_move(data, 0);
 			pos[n++] = p;
 			if (m->aged_only)
 				fdb_aged_event(&k, data, m->now);
@@ -158,6 +171,14 @@ unsigned int fdb_flush(int port, bool include_static)
 unsigned int fdb_flush_vlan_change(int port, const struct vlan_set *keep)
 {
 	struct fdb_match m = { .keep = keep, .port = port, .vlan = -1 };
+
+	return fdb_delete_matching(&m);
+}
+
+/* A port's learned entries but those of the n MACs given (its new allowed-mac list). */
+unsigned int fdb_flush_port_except(int port, const uint8_t (*macs)[6], unsigned int n)
+{
+	struct fdb_match m = { .port = port, .vlan = -1, .except = macs, .nexcept = n };
 
 	return fdb_delete_matching(&m);
 }

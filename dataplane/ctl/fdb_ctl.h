@@ -20,6 +20,7 @@ int fdb_init(uint32_t size, struct rte_rcu_qsbr *qsbr);
 void fdb_fini(void);
 int fdb_get(const struct fdb_key *key, uint64_t *data);
 int fdb_add_static(const struct fdb_key *key, uint16_t port);
+unsigned int fdb_flush_port_except(int port, const uint8_t (*macs)[6], unsigned int n);
 unsigned int fdb_del_mac(const struct rte_ether_addr *mac, int vlan);
 unsigned int fdb_flush(int port, bool include_static);
 unsigned int fdb_flush_vlan_change(int port, const struct vlan_set *keep);

@@ -11,8 +11,12 @@ struct fdb fdb;
  */
 int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now)
 {
-	return fdb_table_set(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now), fdb.size,
-	                     FDB_DATA(0, 1, 0));
+	uint64_t data = FDB_DATA(port, 0, now), old = 0;
+	int ret = fdb_table_set(&fdb.table, fdb_key_word(key), data, fdb.size, FDB_STICKY, &old);
+
+	if (ret >= 0)
+		fdb_learned_move(old, data);
+	return ret;
 }
 
 /*
@@ -22,8 +26,13 @@ int fdb_learn(const struct fdb_key *key, uint16_t port, uint32_t now)
  */
 int fdb_refresh(const struct fdb_key *key, uint64_t data, uint16_t port, uint32_t now)
 {
+	uint64_t new = FDB_DATA(port, 0, now), old;
+	int ret;
+
 	if (!fdb_stale(data, port, now))
 		return 0;
-	return fdb_table_refresh(&fdb.table, fdb_key_word(key), FDB_DATA(port, 0, now),
-	                         FDB_DATA(0, 1, 0));
+	ret = fdb_table_refresh(&fdb.table, fdb_key_word(key), new, FDB_STICKY, &old);
+	if (ret == 1 && FDB_PORT(old) != port)
+		fdb_learned_move(old, new);
+	return ret < 0 ? ret : 0;
 }

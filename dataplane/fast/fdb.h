@@ -58,14 +58,35 @@ static inline struct fdb_key fdb_key_of(uint64_t word)
 #define FDB_IS_STATIC(d) (((d) >> 16) & 1)
 #define FDB_SEEN(d) ((uint32_t)((d) >> 32))
 
+#define FDB_PORTS 256 /* port numbers the counts cover: PORT_MAX (ports/port.h) */
+#define FDB_STICKY FDB_DATA(0, 1, 0)
+
 struct fdb {
 	struct fdb_table table;
 	uint32_t size;  /* capacity promised to the user (--fdb-size) */
 	uint32_t aging; /* seconds; written by control, read by control */
 	struct rte_rcu_qsbr *qsbr;
+	/* Learned (dynamic) entries per port, for mac-limit: counted when an entry is created,
+	 * moves, becomes static or goes, from the word each atomic change replaced
+	 * (fdb_table.h), never by scanning; any thread, atomically. */
+	uint32_t learned[FDB_PORTS];
 };
 
 extern struct fdb fdb;
+
+/* An entry's word went from old to new (either 0: none): the per-port counts follow. */
+static inline void fdb_learned_move(uint64_t old, uint64_t new)
+{
+	if (old != 0 && !FDB_IS_STATIC(old) && FDB_PORT(old) < FDB_PORTS)
+		__atomic_fetch_sub(&fdb.learned[FDB_PORT(old)], 1, __ATOMIC_RELAXED);
+	if (new != 0 && !FDB_IS_STATIC(new) && FDB_PORT(new) < FDB_PORTS)
+		__atomic_fetch_add(&fdb.learned[FDB_PORT(new)], 1, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t fdb_learned(uint16_t port)
+{
+	return port < FDB_PORTS ? __atomic_load_n(&fdb.learned[port], __ATOMIC_RELAXED) : 0;
+}
 
 /* fast path (fast/fdb.c); the control thread's side is ctl/fdb_ctl.h */
 /* Look up n <= 64 keys (one word each); bit i of the result: keys[i] found, data[i] set. */

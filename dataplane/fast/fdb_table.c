@@ -80,12 +80,33 @@ static struct fdb_bucket *fdb_table_place(struct fdb_bucket *b1, struct fdb_buck
 }
 
 /*
+ * A live entry's word becomes data unless it has a bit of sticky set: a compare-and-swap, so
+ * that a refresh racing with it is either before (and the word it wrote is the one replaced)
+ * or after (and finds data). The word it had: *old (data itself when it was kept).
+ */
+static void fdb_slot_replace(struct fdb_slot *slot, uint64_t data, uint64_t sticky, uint64_t *old)
+{
+	uint64_t w = __atomic_load_n(&slot->data, __ATOMIC_RELAXED);
+
+	do {
+		if ((w & sticky) != 0) {
+			*old = data;
+			return;
+		}
+	} while (!__atomic_compare_exchange_n(&slot->data, &w, data, false, __ATOMIC_RELEASE,
+	                                      __ATOMIC_RELAXED));
+	*old = w;
+}
+
+/*
  * Insert or update key under the lock. An existing entry whose data has a bit of sticky set
  * keeps its data (a static entry is not overwritten by learning). A new key is refused with
  * -ENOSPC when the table holds limit keys, or when both its buckets are full.
- * Returns 1: inserted, 0: updated or kept.
+ * Returns 1: inserted, 0: updated or kept, *old then the word it replaced (data: kept), for
+ * the FDB's per-port counts.
  */
-int fdb_table_set(struct fdb_table *t, uint64_t key, uint64_t data, uint32_t limit, uint64_t sticky)
+int fdb_table_set(struct fdb_table *t, uint64_t key, uint64_t data, uint32_t limit, uint64_t sticky,
+                  uint64_t *old)
 {
 	struct fdb_bucket *b1, *b2;
 	struct fdb_slot *slot;
@@ -100,9 +121,8 @@ int fdb_table_set(struct fdb_table *t, uint64_t key, uint64_t data, uint32_t lim
 	if (slot == NULL)
 		slot = fdb_table_find(b2, key);
 	if (slot != NULL) {
-		/* a refresh may swap the word meanwhile (never to a sticky one): atomic loads */
-		if ((__atomic_load_n(&slot->data, __ATOMIC_RELAXED) & sticky) == 0)
-			__atomic_store_n(&slot->data, data, __ATOMIC_RELEASE);
+		/* a refresh may swap the word meanwhile (never to a sticky one) */
+		fdb_slot_replace(slot, data, sticky, old);
 		goto out;
 	}
 	ret = -ENOSPC;
@@ -136,24 +156,27 @@ static struct fdb_slot *fdb_bucket_find(struct fdb_bucket *b, uint64_t key)
  * if another writer changed it meanwhile, until the word is the new one or has a bit of
  * sticky set (a static entry: it stays). Workers only, between quiescent states: the slot
  * found cannot be released and reused before the swap lands. A key not in the table (unlinked
- * meanwhile) is left out: returns -ENOENT, else 0.
+ * meanwhile: fdb_table_unlink made its word sticky) is left out. Returns 1 when it swapped,
+ * *old the word replaced; 0 when nothing changed; -ENOENT for a key not found.
  */
-int fdb_table_refresh(struct fdb_table *t, uint64_t key, uint64_t data, uint64_t sticky)
+int fdb_table_refresh(struct fdb_table *t, uint64_t key, uint64_t data, uint64_t sticky,
+                      uint64_t *old)
 {
 	struct fdb_slot *slot = fdb_bucket_find(fdb_table_first(t, key), key);
-	uint64_t old;
+	uint64_t w;
 
 	if (unlikely(slot == NULL))
 		slot = fdb_bucket_find(fdb_table_second(t, key), key);
 	if (unlikely(slot == NULL))
 		return -ENOENT;
-	old = __atomic_load_n(&slot->data, __ATOMIC_RELAXED);
+	w = __atomic_load_n(&slot->data, __ATOMIC_RELAXED);
 	do {
-		if ((old & sticky) != 0 || old == data)
+		if ((w & sticky) != 0 || w == data)
 			return 0;
-	} while (!__atomic_compare_exchange_n(&slot->data, &old, data, false, __ATOMIC_RELEASE,
+	} while (!__atomic_compare_exchange_n(&slot->data, &w, data, false, __ATOMIC_RELEASE,
 	                                      __ATOMIC_RELAXED));
-	return 0;
+	*old = w;
+	return 1;
 }
 
 static struct fdb_slot *fdb_table_slot(const struct fdb_table *t, uint32_t pos)
@@ -182,17 +205,26 @@ int32_t fdb_table_next(const struct fdb_table *t, uint32_t *iter, uint64_t *key,
 	return -ENOENT;
 }
 
-/* Control thread: the entry at pos leaves lookups now; its slot stays taken until released. */
-void fdb_table_unlink(struct fdb_table *t, int32_t pos)
+/*
+ * Control thread: the entry at pos leaves lookups now; its slot stays taken until released.
+ * Its word gets the sticky bits too, atomically, so that a refresh that found the key before
+ * the unlink leaves it alone: the word returned in *old is the entry's last (true: unlinked).
+ * A reader that still sees the word reads the same port, only sticky.
+ */
+bool fdb_table_unlink(struct fdb_table *t, int32_t pos, uint64_t sticky, uint64_t *old)
 {
 	struct fdb_slot *s = fdb_table_slot(t, (uint32_t)pos);
+	bool done = false;
 
 	rte_spinlock_lock(&t->lock);
 	if (s->key != FDB_TABLE_FREE && s->key != FDB_TABLE_DEAD) {
 		__atomic_store_n(&s->key, FDB_TABLE_DEAD, __ATOMIC_RELEASE);
 		__atomic_store_n(&t->count, t->count - 1, __ATOMIC_RELAXED);
+		*old = __atomic_fetch_or(&s->data, sticky, __ATOMIC_ACQ_REL);
+		done = true;
 	}
 	rte_spinlock_unlock(&t->lock);
+	return done;
 }
 
 /* Control thread, after a grace period since the unlink: the slot may take a new key. */

@@ -20,10 +20,14 @@
  * key as a lookup does and swaps the word it read for the new one, and tries again if another
  * writer changed it meanwhile, so data with a sticky bit (a static entry) set under the lock
  * is never overwritten by a refresh. Only the control thread deletes: it marks the slot dead
- * (fdb_table_unlink), and the slot is free for reuse only after fdb_table_release(), which
+ * (fdb_table_unlink; it also sets the sticky bits of the dead entry's word, atomically, so a
+ * refresh that comes late changes nothing), and the slot is free for reuse only after
+ * fdb_table_release(), which
  * the caller runs after an RCU grace period: a worker that matched the old key (to read its
  * data, or to swap it) never touches a newcomer's. A refresh that finds no key (unlinked
- * meanwhile) does nothing: it never inserts.
+ * meanwhile) does nothing: it never inserts. Every change of a word is an atomic
+ * read-modify-write that reports the word it replaced, so the FDB can count entries per
+ * port exactly (fdb.h) without scanning.
  */
 #ifndef LANSWITCH_FDB_TABLE_H
 #define LANSWITCH_FDB_TABLE_H
@@ -64,11 +68,12 @@ struct fdb_table {
 int fdb_table_init(struct fdb_table *t, uint32_t entries, int socket);
 void fdb_table_fini(struct fdb_table *t);
 int fdb_table_get(const struct fdb_table *t, uint64_t key, uint64_t *data);
-int fdb_table_set(struct fdb_table *t, uint64_t key, uint64_t data, uint32_t limit,
-                  uint64_t sticky);
-int fdb_table_refresh(struct fdb_table *t, uint64_t key, uint64_t data, uint64_t sticky);
+int fdb_table_set(struct fdb_table *t, uint64_t key, uint64_t data, uint32_t limit, uint64_t sticky,
+                  uint64_t *old);
+int fdb_table_refresh(struct fdb_table *t, uint64_t key, uint64_t data, uint64_t sticky,
+                      uint64_t *old);
 int32_t fdb_table_next(const struct fdb_table *t, uint32_t *iter, uint64_t *key, uint64_t *data);
-void fdb_table_unlink(struct fdb_table *t, int32_t pos);
+bool fdb_table_unlink(struct fdb_table *t, int32_t pos, uint64_t sticky, uint64_t *old);
 void fdb_table_release(struct fdb_table *t, int32_t pos);
 
 static inline uint32_t fdb_table_count(const struct fdb_table *t)

@@ -561,6 +561,9 @@ static void test_refresh_races_static_delete_and_reuse(void **state)
 			bad = "a refresh of the deleted MAC changed the data of the one in its "
 			      "slot";
 		fdb_del_mac(&x.mac, 1);
+		churn_wait(&c); /* a refresh begun before the deletes has counted itself */
+		if (fdb_learned(1) + fdb_learned(2) + fdb_learned(7) + fdb_learned(9) != 0)
+			bad = "the per-port counts of learned MACs lost track of a refresh";
 	}
 	/* the thread stops before any failure ends the test: it uses c and the table */
 	__atomic_store_n(&c.stop, true, __ATOMIC_RELEASE);
@@ -570,6 +573,39 @@ static void test_refresh_races_static_delete_and_reuse(void **state)
 	assert_int_equal(fdb_count(), 0);
 	print_message("%lu refreshes against 3000 rounds of static, delete and reuse\n",
 	              c.refreshes);
+}
+
+/* mac-limit's counts: per port, as entries are learned, move, turn static, age and go. */
+static void test_learned_counts(void **state)
+{
+	struct fdb_key a = key(1, 1), b = key(2, 1), c = key(3, 1), d = key(4, 5);
+
+	assert_int_equal(fdb_learn(&a, 1, 100), 1);
+	assert_int_equal(fdb_learn(&b, 1, 100), 1);
+	assert_int_equal(fdb_learn(&c, 2, 100), 1);
+	assert_int_equal(fdb_learn(&d, 1, 100), 1);
+	assert_int_equal(fdb_learned(1), 3);
+	assert_int_equal(fdb_learned(2), 1);
+	assert_int_equal(fdb_refresh(&a, lookup(&a), 1, 101), 0); /* same port: no change */
+	assert_int_equal(fdb_learned(1), 3);
+	assert_int_equal(fdb_refresh(&a, lookup(&a), 2, 102), 0); /* moved */
+	assert_int_equal(fdb_learned(1), 2);
+	assert_int_equal(fdb_learned(2), 2);
+	assert_int_equal(fdb_learn(&b, 2, 103), 0); /* learned again elsewhere: moved */
+	assert_int_equal(fdb_learned(1), 1);
+	assert_int_equal(fdb_learned(2), 3);
+	assert_int_equal(fdb_add_static(&c, 1), 0); /* a learned entry made static */
+	assert_int_equal(fdb_learned(2), 2);
+	assert_int_equal(fdb_learned(1), 1);
+	assert_int_equal(fdb_learn(&c, 2, 104), 0); /* the static entry stays, uncounted */
+	assert_int_equal(fdb_learned(2), 2);
+	assert_int_equal(fdb_flush(2, false), 2);
+	assert_int_equal(fdb_learned(2), 0);
+	fdb.aging = 10;
+	assert_int_equal(fdb_age(200), 1); /* d, on port 1 */
+	assert_int_equal(fdb_learned(1), 0);
+	assert_int_equal(fdb_del_mac(&c.mac, -1), 1);
+	assert_int_equal(fdb_count(), 0);
 }
 
 int main(int argc, char **argv)
@@ -595,6 +631,7 @@ int main(int argc, char **argv)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_races_static_delete_and_reuse, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_learned_counts, setup, teardown),
 	};
 	const struct CMUnitTest known_bugs[] = {
 		cmocka_unit_test_setup_teardown(test_flush_port_of_full_table, setup, teardown),
