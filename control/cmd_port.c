@@ -92,6 +92,70 @@ static void port_cells(struct json_object *port, char cell[][PRINT_CELL_MAX])
 	port_cell_vlan(cell[PORT_COL_VLAN], port);
 }
 
+/* A JSON array of strings, as "LABEL WORD WORD..."; nothing when empty. */
+static bool port_guard_words(struct json_object *g, const char *key, const char *label, bool any,
+                             FILE *out)
+{
+	struct json_object *arr;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(g, key, &arr) || !json_object_is_type(arr, json_type_array))
+		return any;
+	n = json_object_array_length(arr);
+	if (n == 0)
+		return any;
+	fprintf(out, "%s%s", any ? ", " : "    guard: ", label);
+	for (i = 0; i < n; i++)
+		fprintf(out, " %s", json_object_get_string(json_object_array_get_idx(arr, i)));
+	return true;
+}
+
+/* The protections that are on, in the words that set them: "guard: mac-limit 5 (2 learned),
+ * dhcp-server deny"; nothing for a port without one. */
+static void port_guard_note(struct json_object *port, FILE *out)
+{
+	static const char *const classes[] = { "broadcast", "multicast", "unknown_unicast" };
+	struct json_object *g, *storm;
+	uint64_t limit = 0, learned = 0, pps;
+	bool any = false;
+	size_t i;
+
+	if (!json_object_object_get_ex(port, "guard", &g) ||
+	    !json_object_is_type(g, json_type_object))
+		return;
+	if (print_get_u64(g, "mac_limit", &limit) && limit > 0) {
+		print_get_u64(g, "learned", &learned);
+		fprintf(out, "    guard: mac-limit %" PRIu64 "%s (%" PRIu64 " learned)", limit,
+		        json_object_get_boolean(json_object_object_get(g, "mac_limit_flood"))
+		                ? " --flood"
+		                : "",
+		        learned);
+		any = true;
+	}
+	any = port_guard_words(g, "allowed_macs", "allowed-mac", any, out);
+	any = port_guard_words(g, "arp_guard", "arp-guard", any, out);
+	if (print_get_str(g, "dhcp_server") &&
+	    strcmp(print_get_str(g, "dhcp_server"), "deny") == 0) {
+		fprintf(out, "%sdhcp-server deny", any ? ", " : "    guard: ");
+		any = true;
+	}
+	if (print_get_str(g, "ra_guard") && strcmp(print_get_str(g, "ra_guard"), "deny") == 0) {
+		fprintf(out, "%sra-guard deny", any ? ", " : "    guard: ");
+		any = true;
+	}
+	if (json_object_object_get_ex(g, "storm", &storm)) {
+		for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+			if (!print_get_u64(storm, classes[i], &pps) || pps == 0)
+				continue;
+			fprintf(out, "%sstorm %s %" PRIu64, any ? ", " : "    guard: ", classes[i],
+			        pps);
+			any = true;
+		}
+	}
+	if (any)
+		fputc('\n', out);
+}
+
 /* Only reasons that counted something: the full list is in -j for whoever wants zeros. */
 static void port_notes(struct json_object *port, FILE *out)
 {
@@ -117,6 +181,7 @@ static void port_notes(struct json_object *port, FILE *out)
 		fprintf(out, "    status: %s\n", status);
 	if (print_get_str(port, "warning"))
 		fprintf(out, "    warning: %s\n", print_get_str(port, "warning"));
+	port_guard_note(port, out);
 	/* adaptive mode: this port is why its worker never sleeps */
 	if (print_get_str(port, "wake") && strcmp(print_get_str(port, "wake"), "none") == 0)
 		fprintf(out,

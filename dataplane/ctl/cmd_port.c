@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "ctl/cmd.h"
+#include "ctl/guard_ctl.h"
 #include "ctl/port_table.h"
 #include "ctl/vlan_ctl.h"
 
@@ -95,10 +96,14 @@ int cmd_port_set(const struct cmd_def *def, int argc, char **argv, struct cmd_re
 	struct vlan_set *v = NULL;
 	struct port *p;
 	uint16_t vid;
+	int ret;
 
 	p = cmd_port_find(argv[0], res);
 	if (p == NULL)
 		return -ENOENT;
+	ret = guard_port_set(p, argc - 1, argv + 1, res->err, sizeof(res->err));
+	if (ret != -ENOTSUP)
+		return ret;
 	if (strcmp(argv[1], "vlan") == 0) {
 		if (vlan_parse_id(argv[2], &vid) < 0) {
 			snprintf(res->err, sizeof(res->err), "bad VLAN \"%s\": expected 1-%d",

@@ -11,6 +11,7 @@
 #include "api/words.h"
 #include "ctl/event_ctl.h"
 #include "ctl/fdb_ctl.h"
+#include "ctl/guard_ctl.h"
 #include "ctl/hosts.h"
 #include "ctl/log.h"
 #include "ctl/port_table.h"
@@ -102,6 +103,7 @@ static void port_free(struct port *p)
 			rte_pktmbuf_free(p->held[i]);
 	free(p->held);
 	free(p->vlan);
+	free(p->guard);
 	free(p->priv);
 	free(p);
 }
@@ -316,6 +318,7 @@ void port_describe_all(FILE *out)
 			port_vlan_words(p->vlan, out);
 			fputc('\n', out);
 		}
+		guard_describe(p, out);
 		if (p->ops->describe_set != NULL)
 			p->ops->describe_set(p, out);
 	}
@@ -366,6 +369,7 @@ static struct json_object *port_json(const struct port *p)
 	        o, "link_downs",
 	        json_object_new_uint64(__atomic_load_n(&p->link_downs, __ATOMIC_RELAXED)));
 	port_json_vlan(p->vlan, o);
+	json_object_object_add(o, "guard", guard_json(p));
 	if (p->ops->show != NULL)
 		p->ops->show(p, o);
 	return o;

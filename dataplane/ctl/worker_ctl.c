@@ -289,8 +289,10 @@ void worker_port_reset(uint16_t slot)
 {
 	unsigned int i;
 
-	for (i = 0; i < worker_count; i++)
+	for (i = 0; i < worker_count; i++) {
 		memset(&workers[i]->stats[slot], 0, sizeof(struct port_stats));
+		memset(workers[i]->storm_tat[slot], 0, sizeof(workers[i]->storm_tat[slot]));
+	}
 }
 
 /* Every port the worker polls can wake it (none only polls: port list's "wake" none). */

@@ -100,6 +100,42 @@ static inline void fwd_output(struct worker *w, const struct port *out, const st
 }
 
 /*
+ * Storm control: a flooded frame's class (broadcast, multicast or unknown unicast) passes if
+ * it conforms to the port's rate for the class (GCRA: a token bucket of one second's frames
+ * kept as the time the next frame is due), else DROP_STORM_*; -1: passes. Only flooded
+ * frames pay for it, and only on a port with a guard.
+ */
+static inline int fwd_storm(struct worker *w, uint16_t slot, const struct port_guard *g,
+                            const struct rte_mbuf *m)
+{
+	static const int reasons[GUARD_STORM_MAX] = {
+		[GUARD_STORM_BROADCAST] = DROP_STORM_BROADCAST,
+		[GUARD_STORM_MULTICAST] = DROP_STORM_MULTICAST,
+		[GUARD_STORM_UNKNOWN_UNICAST] = DROP_STORM_UNKNOWN_UNICAST,
+	};
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint64_t now, *tat;
+	unsigned int c;
+
+	if (rte_is_broadcast_ether_addr(&eh->dst_addr))
+		c = GUARD_STORM_BROADCAST;
+	else if (rte_is_multicast_ether_addr(&eh->dst_addr))
+		c = GUARD_STORM_MULTICAST;
+	else
+		c = GUARD_STORM_UNKNOWN_UNICAST;
+	if (likely(g->storm_interval[c] == 0))
+		return -1;
+	now = rte_rdtsc();
+	tat = &w->storm_tat[slot][c];
+	if (*tat < now)
+		*tat = now;
+	if (*tat - now > g->storm_tolerance[c])
+		return reasons[c];
+	*tat += g->storm_interval[c];
+	return -1;
+}
+
+/*
  * Broadcast, multicast and unknown unicast: every other up port that carries the VLAN.
  * Ports that take the frame untagged share the one mbuf (reference count); each port that
  * takes it tagged gets its own copy, since the tag is written into the frame. A port whose
@@ -109,11 +145,20 @@ static inline void fwd_output(struct worker *w, const struct port *out, const st
 static void fwd_flood(struct worker *w, struct port *in, struct rte_mbuf *m, uint16_t tci)
 {
 	uint16_t untagged[PORT_MAX], tagged[PORT_MAX], nu = 0, nt = 0, nlong = 0, i, n, vid;
+	const struct port_guard *g = shared_read(&in->guard);
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	const struct vlan_set *vs;
 	struct rte_mbuf *c;
 	struct port *p;
+	int reason;
 
+	if (unlikely(g != NULL)) {
+		reason = fwd_storm(w, in->index, g, m);
+		if (reason >= 0) {
+			worker_drop(w, in->index, reason, m);
+			return;
+		}
+	}
 	vid = tci & RTE_VLAN_ID_MASK;
 	snoop_flood(w, in, m, vid);
 	n = shared_read(&port_table_len);
@@ -235,6 +280,19 @@ static inline void fwd_unicast_run(struct worker *w, struct port *in, uint16_t i
 	}
 }
 
+/*
+ * The guard's per-frame checks (allowed-mac, arp-guard, dhcp-server, ra-guard) on the frame's
+ * headers: read in place when the first segment holds them, else gathered into buf.
+ */
+static inline int fwd_guard(const struct port_guard *g, const struct rte_mbuf *m)
+{
+	uint32_t len = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)GUARD_PEEK_MAX);
+	uint8_t buf[GUARD_PEEK_MAX];
+	const uint8_t *f = rte_pktmbuf_read(m, 0, len, buf);
+
+	return f != NULL ? guard_frame(g, f, len) : DROP_RUNT;
+}
+
 /* Where a MAC was before it moved, for lanctl monitor: a port name, whole (event_post_fdb). */
 static const char *fwd_port_name(uint16_t slot)
 {
@@ -244,33 +302,102 @@ static const char *fwd_port_name(uint16_t slot)
 	return p != NULL ? p->name : gone;
 }
 
-static inline void fwd_learn(struct worker *w, struct port *in, uint64_t word, bool hit,
-                             uint64_t data, uint32_t now)
+/*
+ * mac-limit: a source new to the port (unknown, or learned on another port) when the port
+ * already has its limit of learned MACs: DROP_MAC_LIMIT, or with --flood -2: forwarded but
+ * not learned. -1: learn it. The count is the FDB's (fdb_learned), kept as entries come and
+ * go; only this port's worker learns on it, so the check and the learning do not race.
+ */
+static inline int fwd_mac_limit(const struct port *in, const struct port_guard *g)
+{
+	if (likely(g == NULL || g->mac_limit == 0 || fdb_learned(in->index) < g->mac_limit))
+		return -1;
+	return g->mac_limit_flood ? -2 : DROP_MAC_LIMIT;
+}
+
+/* A source the burst's lookup missed, learned on this port since by an earlier run of the
+ * same burst: not a new one. Asked only when the port is at its limit. */
+static bool fwd_learned_here(uint64_t word, const struct port *in)
+{
+	uint64_t data;
+
+	return fdb_lookup_bulk(&word, 1, &data) == 1 && FDB_PORT(data) == in->index;
+}
+
+/* Learn a run's source; a drop reason when its frames must go (mac-limit), else -1. */
+static inline int fwd_learn(struct worker *w, struct port *in, const struct port_guard *g,
+                            uint64_t word, bool hit, uint64_t data, uint32_t now)
 {
 	struct fdb_key k = fdb_key_of(word);
 	int ret;
 
 	if (likely(hit)) {
-		if (unlikely(fdb_stale(data, in->index, now)) &&
-		    fdb_refresh(&k, data, in->index, now) == 0 && FDB_PORT(data) != in->index)
+		if (likely(!fdb_stale(data, in->index, now)))
+			return -1;
+		if (FDB_PORT(data) != in->index && (ret = fwd_mac_limit(in, g)) != -1)
+			return ret >= 0 ? ret : -1;
+		if (fdb_refresh(&k, data, in->index, now) == 0 && FDB_PORT(data) != in->index)
 			event_post_fdb(&w->ev_fdb, now, EVENT_FDB_MOVED, &k.mac, k.vlan, in->name,
 			               fwd_port_name(FDB_PORT(data)));
-		return;
+		return -1;
 	}
+	ret = fwd_mac_limit(in, g);
+	if (unlikely(ret != -1))
+		return ret >= 0 && !fwd_learned_here(word, in) ? ret : -1;
 	/* While the table is full, do not ask it again for every frame of every new MAC. */
 	if (w->full_until != 0 && rte_rdtsc() < w->full_until) {
 		w->fdb_full++;
-		return;
+		return -1;
 	}
 	ret = fdb_learn(&k, in->index, now);
 	if (ret == -ENOSPC) {
 		w->fdb_full++;
 		w->full_until = rte_rdtsc() + rte_get_tsc_hz() / 1000;
-		return;
+		return -1;
 	}
 	w->full_until = 0;
 	if (ret == 1)
 		event_post_fdb(&w->ev_fdb, now, EVENT_FDB_LEARNED, &k.mac, k.vlan, in->name, NULL);
+	return -1;
+}
+
+/*
+ * Runs whose source the port may not learn (mac-limit): their frames are freed and counted,
+ * and the other runs close up, in order, for fwd_dispatch. Returns the runs left; *k the
+ * frames left.
+ */
+static uint16_t fwd_drop_runs(struct worker *w, struct port *in, struct rte_mbuf **pkts,
+                              uint16_t *tci, uint16_t *start, uint64_t *keys, uint64_t *data,
+                              uint64_t *hit, uint32_t *bytes, uint16_t nr, const int8_t *why,
+                              uint16_t *k)
+{
+	uint64_t h = 0;
+	uint16_t r, i, nk = 0, n = 0;
+
+	for (r = 0; r < nr; r++) {
+		if (why[r] >= 0) {
+			for (i = start[r]; i < start[r + 1]; i++)
+				worker_drop(w, in->index, why[r], pkts[i]);
+			continue;
+		}
+		keys[2 * n] = keys[2 * r];
+		keys[2 * n + 1] = keys[2 * r + 1];
+		data[2 * n] = data[2 * r];
+		data[2 * n + 1] = data[2 * r + 1];
+		h |= ((*hit >> (2 * r)) & 3) << (2 * n);
+		bytes[n] = bytes[r];
+		i = start[r];
+		start[n] = nk;
+		for (; i < start[r + 1]; i++) {
+			pkts[nk] = pkts[i];
+			tci[nk++] = tci[i];
+		}
+		n++;
+	}
+	start[n] = nk;
+	*hit = h;
+	*k = nk;
+	return n;
 }
 
 /*
@@ -396,7 +523,7 @@ static void fwd_directed(struct worker *w, struct port *in, struct rte_mbuf **pk
 		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		key = fwd_key_word(&eh->src_addr, vid);
 		hit = fdb_lookup_bulk(&key, 1, &data);
-		fwd_learn(w, in, key, hit & 1, data, now);
+		fwd_learn(w, in, NULL, key, hit & 1, data, now);
 		fwd_output(w, out, vs, m, vid);
 	}
 }
@@ -414,10 +541,13 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	uint64_t keys[2 * BURST], data[2 * BURST], hit, s, d, last_s = 0, last_d = 0;
 	struct port_stats *st = &w->stats[in->index];
 	const struct vlan_set *vs = shared_read(&in->vlan);
+	const struct port_guard *g = shared_read(&in->guard);
 	uint16_t max_len = shared_read(&in->max_len);
 	struct rte_ether_hdr *eh;
 	uint16_t tci[BURST], start[BURST + 1], vid, i, k = 0, nr = 0, r;
 	uint32_t bytes[BURST], total = 0, now;
+	int8_t why[BURST];
+	bool drop = false;
 	int ret;
 
 	if (unlikely(in->directed)) {
@@ -430,6 +560,8 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 	for (i = 0; i < n; i++) {
 		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		ret = fwd_input(vs, max_len, pkts[i], &tci[k]);
+		if (unlikely(ret < 0 && g != NULL && g->inspect != 0))
+			ret = fwd_guard(g, pkts[i]);
 		if (unlikely(ret >= 0)) {
 			worker_drop(w, in->index, ret, pkts[i]);
 			continue;
@@ -463,8 +595,16 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 		return;
 	}
 	now = shared_read(&worker_now); /* once, not once per run */
-	for (r = 0; r < nr; r++)
-		fwd_learn(w, in, keys[2 * r], (hit >> (2 * r)) & 1, data[2 * r], now);
+	for (r = 0; r < nr; r++) {
+		why[r] = (int8_t)fwd_learn(w, in, g, keys[2 * r], (hit >> (2 * r)) & 1, data[2 * r],
+		                           now);
+		drop |= why[r] >= 0;
+	}
+	if (unlikely(drop)) {
+		nr = fwd_drop_runs(w, in, pkts, tci, start, keys, data, &hit, bytes, nr, why, &k);
+		if (nr == 0)
+			return;
+	}
 	fwd_dispatch(w, in, max_len, pkts, tci, start, nr, keys, data, hit, bytes);
 }
 

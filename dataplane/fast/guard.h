@@ -64,6 +64,11 @@ struct port_guard {
 	uint8_t macs[GUARD_MACS_MAX][6]; /* allowed source MACs */
 	struct guard_net nets[GUARD_NETS_MAX];
 	uint32_t storm_pps[GUARD_STORM_MAX]; /* 0: no limit */
+	/* storm control as fwd.c applies it (GCRA over the TSC), set by the control thread
+	 * from storm_pps: cycles per frame, and how far ahead of now a class may run (a burst
+	 * of one second's frames) */
+	uint64_t storm_interval[GUARD_STORM_MAX];
+	uint64_t storm_tolerance[GUARD_STORM_MAX];
 };
 
 /*

@@ -24,6 +24,7 @@
 
 #include "fast/drop.h"
 #include "fast/event.h"
+#include "fast/guard.h"
 #include "ports/port.h"
 
 #define WORKER_MAX 16
@@ -108,6 +109,9 @@ struct worker {
 
 	struct port_stats stats[PORT_MAX];
 	struct txbuf tx[PORT_MAX];
+	/* storm control (fwd.c): per ingress port and class, the TSC at which the class's
+	 * next frame conforms (GCRA's theoretical arrival time); reset with the slot */
+	uint64_t storm_tat[PORT_MAX][GUARD_STORM_MAX];
 	/* the rx list published and the one the next worker_assign() fills: made with the
 	 * worker, so that giving out ports allocates nothing and cannot fail */
 	struct worker_rx rx_lists[2];
