@@ -16,7 +16,10 @@
  * and enqueue (the copies into and out of guest memory), as in the closed loop; the guests'
  * virtio work between polls is not timed. Runs on hugepages or plain memory (--no-huge).
  *
- *   fwdperf [--macs N] [--frames F] [--rounds R] [--polls P] [--vhost] [-- EAL-ARGS]
+ *   fwdperf [--macs N] [--frames F] [--rounds R] [--polls P] [--vhost] [--guard] [-- EAL-ARGS]
+ *
+ * --guard: the port guard's every protection on both guest ports (perf_guard), dropping
+ * nothing: the cost of the checks.
  *
  * One JSON line per round (cycles per frame, frames per poll), then a summary line with the
  * median. Exit 1 if a frame was lost, flooded or dropped after warm-up: a number is only
@@ -41,8 +44,10 @@
 #include <rte_ring.h>
 
 #include "ctl/fdb_ctl.h"
+#include "ctl/guard_ctl.h"
 #include "ctl/port_table.h"
 #include "ctl/worker_ctl.h"
+#include "fast/guard.h"
 #include "fast/shared.h"
 
 #define PERF_PORTS 3 /* g0, g1, and the idle one */
@@ -63,6 +68,7 @@ struct perf_dev {
 struct perf {
 	uint32_t macs, half, frames, rounds, polls;
 	bool vhost;
+	bool guard; /* every protection of the port guard on (perf_guard) */
 	struct perf_dev dev[PERF_PORTS];
 	struct rte_mempool *pool;
 };
@@ -338,6 +344,56 @@ static int perf_run(struct perf *pf)
 	return 0;
 }
 
+/*
+ * --guard: every protection of the port guard on both guest ports, set so that it drops
+ * nothing of the loop's traffic: what the fast path pays for checking. allowed-mac holds 16
+ * MACs, the guest's own last, when its addresses fit (2 and up to 32 MACs); beyond that the
+ * list would drop them, and the row runs without it.
+ */
+static int perf_guard(struct perf *pf)
+{
+	char macs[GUARD_MACS_MAX][RTE_ETHER_ADDR_FMT_SIZE], limit[16], err[256];
+	char *allowed[GUARD_MACS_MAX + 1] = { "allowed-mac" };
+	char *lines[][4] = {
+		{ "mac-limit", limit },
+		{ "arp-guard", "10.0.0.0/8", "fe80::/10" },
+		{ "dhcp-server", "deny" },
+		{ "ra-guard", "deny" },
+		{ "storm", "broadcast", "1000000" },
+		{ "storm", "multicast", "1000000" },
+		{ "storm", "unknown-unicast", "1000000" },
+	};
+	struct rte_ether_addr a;
+	unsigned int s, i, j, n;
+
+	snprintf(limit, sizeof(limit), "%u", pf->half + 16);
+	for (s = 0; s < 2; s++) {
+		for (i = 0; i < RTE_DIM(lines); i++) {
+			for (n = 0; n < 4 && lines[i][n] != NULL; n++)
+				;
+			if (guard_port_set(pf->dev[s].port, (int)n, lines[i], err, sizeof(err)) < 0)
+				goto err;
+		}
+		if (pf->half > GUARD_MACS_MAX)
+			continue;
+		for (j = 0; j < GUARD_MACS_MAX; j++) {
+			/* decoys first: the frames' sources are found last */
+			a = perf_mac(s, j < GUARD_MACS_MAX - pf->half
+			                        ? 0x8000 + j
+			                        : j - (GUARD_MACS_MAX - pf->half));
+			rte_ether_format_addr(macs[j], sizeof(macs[j]), &a);
+			allowed[j + 1] = macs[j];
+		}
+		if (guard_port_set(pf->dev[s].port, GUARD_MACS_MAX + 1, allowed, err, sizeof(err)) <
+		    0)
+			goto err;
+	}
+	return 0;
+err:
+	fprintf(stderr, "fwdperf: --guard: %s\n", err);
+	return -EINVAL;
+}
+
 static int perf_setup(struct perf *pf)
 {
 	unsigned int i;
@@ -361,6 +417,8 @@ static int perf_setup(struct perf *pf)
 		if (ret < 0)
 			return ret;
 	}
+	if (pf->guard && (ret = perf_guard(pf)) < 0)
+		return ret;
 	rte_rcu_qsbr_thread_online(worker_qsbr, 0);
 	return perf_prime(pf);
 }
@@ -385,13 +443,14 @@ static void perf_teardown(struct perf *pf)
 static void perf_usage(void)
 {
 	fprintf(stderr, "usage: fwdperf [--macs N] [--frames F] [--rounds R] [--polls P] "
-	                "[--vhost] [-- EAL-ARGS]\n"
+	                "[--vhost] [--guard] [-- EAL-ARGS]\n"
 	                "  --macs N    addresses in the traffic, half behind each guest port "
 	                "(2..65536, even; default 2)\n"
 	                "  --frames F  frames in the loop per guest port (32..480; default 128)\n"
 	                "  --rounds R  timed rounds (default 10)\n"
 	                "  --polls P   worker polls per round (default 100000)\n"
-	                "  --vhost     vhost-user ports, virtio-user guests (default: net_ring)\n");
+	                "  --vhost     vhost-user ports, virtio-user guests (default: net_ring)\n"
+	                "  --guard     every protection of the port guard on, dropping nothing\n");
 }
 
 static int perf_parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
@@ -414,6 +473,7 @@ static int perf_parse(int argc, char **argv, struct perf *pf)
 		                              { "rounds", required_argument, NULL, 'r' },
 		                              { "polls", required_argument, NULL, 'p' },
 		                              { "vhost", no_argument, NULL, 'v' },
+		                              { "guard", no_argument, NULL, 'g' },
 		                              { NULL, 0, NULL, 0 } };
 	int c, bad = 0;
 
@@ -429,6 +489,8 @@ static int perf_parse(int argc, char **argv, struct perf *pf)
 			bad |= perf_parse_u32(optarg, 1, 100000000, &pf->polls);
 		else if (c == 'v')
 			pf->vhost = true;
+		else if (c == 'g')
+			pf->guard = true;
 		else
 			bad = 1;
 	}

@@ -55,11 +55,30 @@ sw_launch_lanswitch() {
 	wait_until "lanswitchd control socket" 20 lanctl stats || { tail -n 15 "$W/lanswitchd.log" >&2; return 1; }
 }
 
+# LS_GUARD=1 (environment): the contender lanswitch, not base, runs with every protection
+# of the port guard on its guest ports, set to drop none of the traffic (allowed-mac aside:
+# the rows' many source MACs do not fit its list): with --base of the same build, the ratio
+# is what the guard's checks cost in the closed loop.
+sw_guard_lanswitch() {
+	local p
+	for p in "$@"; do
+		lanctl port set "$p" mac-limit 1000000 &&
+			lanctl port set "$p" arp-guard 10.0.0.0/8 fe80::/10 &&
+			lanctl port set "$p" dhcp-server deny && lanctl port set "$p" ra-guard deny &&
+			lanctl port set "$p" storm broadcast 1000000 &&
+			lanctl port set "$p" storm multicast 1000000 &&
+			lanctl port set "$p" storm unknown-unicast 1000000 || return 1
+	done
+}
+
 sw_start_lanswitch() {
 	local n=$1 i
 	sw_launch_lanswitch || return 1
 	for ((i = 0; i < n; i++)); do
 		lanctl port add "g$i" vhost "$(guest_sock $i)" --server || return 1
+		if [ -n "${LS_GUARD:-}" ] && [ -z "${SW_BASE:-}" ]; then
+			sw_guard_lanswitch "g$i" || return 1
+		fi
 	done
 	lanctl port add "$IDLE_NAME" vhost "$(idle_sock)" --server || return 1
 }
@@ -83,7 +102,7 @@ sw_stop_lanswitch() {
 
 # ---- base: lanswitchd of another build (--base), driven exactly as lanswitch ------------
 
-sw_start_base() { local LANSWITCHD=$LANSWITCHD_BASE; sw_start_lanswitch "$@"; }
+sw_start_base() { local LANSWITCHD=$LANSWITCHD_BASE SW_BASE=1; sw_start_lanswitch "$@"; }
 sw_cpu_base() { sw_cpu_lanswitch; }
 sw_idle_tx_base() { sw_idle_tx_lanswitch; }
 sw_drops_base() { sw_drops_lanswitch; }
