@@ -47,7 +47,10 @@
  *               "trunk":[N,...],"native":N|null, type-specific: "path","mode","devargs"}]
  *   fdb show:  [{"mac","port","vlan","age_s","static":bool}]
  *   stats:     [{"lcore","packets","busy_cycles","idle_cycles","fdb_full"}]
- *   config show: {"lines":["port add ...", ...]}
+ *   config show: {"lines":["port add ...", ...],"state_file":PATH|null,
+ *                "state_damaged":null|{"path":KEPT_AS|null,"why","at","started_from":CONFIG|null},
+ *                "state_damaged_files":[PATH.damaged-DATE-TIME,...]} (state_damaged: this
+ *                run's start; the files: every one kept aside beside the state file)
  *   monitor:   {} or {"dropped":{...}} (above), then the events
  *   hosts:     [{"mac","vlan","port","ipv4":[...],"ipv6":[...],"last_seen_s","dhcp_server",
  *               "dhcp_last_s"}] (dhcp_last_s: its last offer or ack, null for no server)

@@ -57,6 +57,7 @@ int cmd_config_show(const struct cmd_def *def, int argc, char **argv, struct cmd
 	free(buf);
 	res->json = json_object_new_object();
 	json_object_object_add(res->json, "lines", lines);
+	config_state_report(res->json);
 	return 0;
 }
 

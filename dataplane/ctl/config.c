@@ -10,12 +10,14 @@
  * editing the config file is how an operator says "start from this".
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -234,19 +236,43 @@ static bool config_state_sound(const char *state, char *err, size_t errlen)
 	return false;
 }
 
+/*
+ * What the start found of the state file, for `config show` (config_state_report): lanctl
+ * doctor cannot see lanswitchd's files, it asks the switch. Control thread only: written by
+ * config_startup, read by the commands it runs.
+ */
+static struct {
+	const char *state; /* --state; NULL or "" for none */
+	const char
+	        *config; /* --config: what a damaged state's switch started from; NULL: no ports */
+	bool damaged;    /* this run's start found the state file damaged, */
+	bool kept;       /* and kept it aside as aside */
+	time_t at;
+	char aside[4200];
+	char why[CMD_ERR_MAX];
+} config_start;
+
 /* A damaged state file (err says how) is kept aside for inspection; the switch starts from
  * the config file, or with no ports. */
 static void config_state_aside(const char *state, const char *config, const char *err)
 {
-	char aside[4200];
-	int ret = state_seal_aside(state, aside, sizeof(aside));
+	size_t n = strlen(state);
+	int ret;
 
+	config_start.damaged = true;
+	config_start.at = time(NULL);
+	ret = state_seal_aside(state, config_start.at, config_start.aside,
+	                       sizeof(config_start.aside));
+	config_start.kept = ret == 0;
+	/* the report names the file apart (state_file): its why without the name in front */
+	snprintf(config_start.why, sizeof(config_start.why), "%s",
+	         strncmp(err, state, n) == 0 && strncmp(err + n, ": ", 2) == 0 ? err + n + 2 : err);
 	if (ret < 0)
 		LOG_ERR("state file damaged: %s; cannot move it aside: %s; starting from %s", err,
 		        strerror(-ret), config != NULL ? config : "no ports");
 	else
-		LOG_ERR("state file damaged: %s; kept as %s; starting from %s", err, aside,
-		        config != NULL ? config : "no ports");
+		LOG_ERR("state file damaged: %s; kept as %s; starting from %s", err,
+		        config_start.aside, config != NULL ? config : "no ports");
 }
 
 int config_startup(const char *config, const char *state, char *err, size_t errlen)
@@ -262,6 +288,9 @@ int config_startup(const char *config, const char *state, char *err, size_t errl
 		digest = config_digest(config);
 	}
 	config_state_digest = digest;
+	memset(&config_start, 0, sizeof(config_start));
+	config_start.state = state;
+	config_start.config = config;
 	if (state == NULL || *state == '\0' || access(state, F_OK) != 0)
 		goto fresh;
 	if (config_read_state_digest(state, &saved) != 0) {
@@ -290,4 +319,59 @@ fresh:
 	/* a state that cannot be written is no reason not to switch: said in the log */
 	config_save_state(state, err, errlen);
 	return 0;
+}
+
+/* {"path": kept as, or null when it could not be moved, "why", "at", "started_from"} */
+static struct json_object *config_damage_json(void)
+{
+	struct json_object *o = json_object_new_object();
+	char at[32];
+	struct tm tm;
+
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%S%z", localtime_r(&config_start.at, &tm));
+	json_object_object_add(
+	        o, "path", config_start.kept ? json_object_new_string(config_start.aside) : NULL);
+	json_object_object_add(o, "why", json_object_new_string(config_start.why));
+	json_object_object_add(o, "at", json_object_new_string(at));
+	json_object_object_add(
+	        o, "started_from",
+	        config_start.config != NULL ? json_object_new_string(config_start.config) : NULL);
+	return o;
+}
+
+/* Every file kept aside beside the state file, this run's and earlier ones', oldest first:
+ * their names end in the time they were kept. None when the directory cannot be read. */
+static struct json_object *config_asides_json(const char *state)
+{
+	struct json_object *list = json_object_new_array();
+	const char *base = config_base(state);
+	char dir[4096], prefix[300], path[4400];
+	struct dirent **names;
+	int n, i;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - state), state);
+	snprintf(prefix, sizeof(prefix), "%s" STATE_SEAL_ASIDE, base);
+	n = scandir(dir[0] != '\0' ? dir : ".", &names, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		if (strncmp(names[i]->d_name, prefix, strlen(prefix)) == 0) {
+			snprintf(path, sizeof(path), "%s%s", dir, names[i]->d_name);
+			json_object_array_add(list, json_object_new_string(path));
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	return list;
+}
+
+void config_state_report(struct json_object *obj)
+{
+	const char *state = config_start.state;
+	bool has = state != NULL && *state != '\0';
+
+	json_object_object_add(obj, "state_file", has ? json_object_new_string(state) : NULL);
+	json_object_object_add(obj, "state_damaged",
+	                       config_start.damaged ? config_damage_json() : NULL);
+	json_object_object_add(obj, "state_damaged_files",
+	                       has ? config_asides_json(state) : json_object_new_array());
 }

@@ -105,14 +105,13 @@ out:
 	return ret;
 }
 
-int state_seal_aside(const char *path, char *aside, size_t asidelen)
+int state_seal_aside(const char *path, time_t at, char *aside, size_t asidelen)
 {
 	char stamp[32];
-	time_t now = time(NULL);
 	struct tm tm;
 
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
-	snprintf(aside, asidelen, "%s.damaged-%s", path, stamp);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&at, &tm));
+	snprintf(aside, asidelen, "%s" STATE_SEAL_ASIDE "%s", path, stamp);
 	if (rename(path, aside) != 0)
 		return -errno;
 	return 0;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 /* in the header of every sealed state file */
 #define STATE_SEAL_HEADER "# lanswitch-state: sealed"
@@ -18,7 +19,10 @@ int state_seal_write(FILE *out, const char *body, size_t len);
 /* 0: sealed and whole, or written before seals; -EBADMSG: damaged, why says how; another
  * negative errno: unreadable */
 int state_seal_check(const char *path, char *why, size_t whylen);
-/* Rename path aside (PATH.damaged-DATE-TIME), kept for inspection; its new name in aside. */
-int state_seal_aside(const char *path, char *aside, size_t asidelen);
+/* what a damaged state file's name gets: PATH.damaged-DATE-TIME */
+#define STATE_SEAL_ASIDE ".damaged-"
+/* Rename path aside (PATH.damaged-DATE-TIME, the local time at), kept for inspection; its new
+ * name in aside. */
+int state_seal_aside(const char *path, time_t at, char *aside, size_t asidelen);
 
 #endif
