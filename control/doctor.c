@@ -40,6 +40,7 @@ static const struct doctor_check doctor_checks[] = {
 	{ "socket-dir", 0, doctor_sockdir },
 	{ "upper-nic", DOCTOR_NEED_SWITCH, doctor_upper_nic },
 	{ "dhcp", DOCTOR_NEED_SWITCH, doctor_dhcp },
+	{ "state-file", DOCTOR_NEED_SWITCH, doctor_state_file },
 	{ "libvirt", 0, doctor_libvirt },
 	{ "shared-memory", DOCTOR_NEED_LIBVIRT, doctor_vm_memory },
 	{ "vm-port", DOCTOR_NEED_LIBVIRT | DOCTOR_NEED_SWITCH, doctor_vm_port },
@@ -141,6 +142,7 @@ int doctor_run(const struct lanctl_opts *opts, const struct cmd_def *def, int ar
 	doctor_libvirt_close(&d);
 	json_object_put(d.ports);
 	json_object_put(d.hosts);
+	json_object_put(d.config);
 	json_object_put(d.findings);
 	return status;
 }

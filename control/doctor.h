@@ -24,7 +24,7 @@ struct json_object;
 
 /* What a check needs loaded before it can run. */
 enum doctor_need {
-	DOCTOR_NEED_SWITCH = 1 << 0,  /* d->ports and d->hosts */
+	DOCTOR_NEED_SWITCH = 1 << 0,  /* d->ports, d->hosts and d->config */
 	DOCTOR_NEED_LIBVIRT = 1 << 1, /* d->virt and d->doms */
 };
 
@@ -48,9 +48,10 @@ struct doctor {
 	struct json_object *findings; /* [{"check","message","fix"}] */
 	unsigned int loaded;          /* enum doctor_need: what loaded */
 	bool switch_silent;           /* the switch did not answer: exit code 3 */
-	/* DOCTOR_NEED_SWITCH: `port list` and `hosts`, as the switch answered them */
+	/* DOCTOR_NEED_SWITCH: `port list`, `hosts` and `config show`, as the switch answered */
 	struct json_object *ports;
 	struct json_object *hosts;
+	struct json_object *config;
 	/* DOCTOR_NEED_LIBVIRT */
 	struct virt virt;
 	struct doctor_dom *doms;
@@ -74,6 +75,7 @@ void doctor_sockdir(struct doctor *d);
 void doctor_switch(struct doctor *d);
 void doctor_upper_nic(struct doctor *d);
 void doctor_dhcp(struct doctor *d);
+void doctor_state_file(struct doctor *d);
 
 /* doctor_virt.c: libvirt, and the domains still on a kernel bridge */
 void doctor_libvirt(struct doctor *d);

@@ -28,7 +28,7 @@ BR=lsdbr$$
 NOSOCK_URI='qemu+unix:///system?socket=/nonexistent'
 GROUP=root
 getent group lanswitch >/dev/null && GROUP=lanswitch
-ALL_WELL="doctor: all well (11 checks)"
+ALL_WELL="doctor: all well (12 checks)"
 
 doc() { "$LANCTL" -s "$SOCK" "$@" doctor --socket-dir "$VHOST"; } # doc [lanctl options]
 
@@ -223,7 +223,7 @@ t_switch_down() {
 	rc=$?
 	check "switch not answering: exit code" 3 "$rc"
 	check "switch not answering: what it says, and the checks that need no switch" \
-		"doctor: switch: lanswitchd does not answer on $T/nosuch.sock: No such file or directory (not checked: upper-nic, dhcp, vm-port, vm-link): start it: systemctl start lanswitchd (its log: journalctl -u lanswitchd)
+		"doctor: switch: lanswitchd does not answer on $T/nosuch.sock: No such file or directory (not checked: upper-nic, dhcp, state-file, vm-port, vm-link): start it: systemctl start lanswitchd (its log: journalctl -u lanswitchd)
 doctor: hugepages: 10 of 44 free (HugePages_Free, 2048 kB each), and lanswitchd needs 64 free to start: echo 98 > /proc/sys/vm/nr_hugepages (54 more), and the same in /etc/sysctl.d/80-lanswitch.conf; or stop what holds them" \
 		"$out"
 	check "switch not answering: nothing on stderr" "" "$(cat "$T/doctor.err")"
