@@ -42,6 +42,8 @@
 #include <rte_mbuf.h>
 #include <rte_bus_vdev.h>
 #include <rte_ring.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
 
 #include "ctl/fdb_ctl.h"
 #include "ctl/guard_ctl.h"
@@ -191,9 +193,14 @@ static void perf_guest_send(struct perf_dev *d, struct rte_mbuf **m, uint16_t n)
 		rte_pktmbuf_free_bulk(m + k, n - k);
 }
 
-/* frames per guest port, 64 bytes each, into the switch's rx rings */
+/*
+ * frames per guest port, 64 bytes each, into the switch's rx rings: IPv4 UDP 5000 -> 5001,
+ * as guests send, so that a port guard (--guard) looks at them as at real traffic
+ */
 static int perf_prime(struct perf *pf)
 {
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
 	struct rte_mbuf *m;
 	unsigned int s;
 	uint32_t i;
@@ -205,7 +212,19 @@ static int perf_prime(struct perf *pf)
 				return -ENOMEM;
 			memset(rte_pktmbuf_mtod(m, void *), 0, 60);
 			rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
-			        rte_cpu_to_be_16(0x88b5);
+			        rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+			ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+			ip->version_ihl = RTE_IPV4_VHL_DEF;
+			ip->total_length = rte_cpu_to_be_16(60 - RTE_ETHER_HDR_LEN);
+			ip->time_to_live = 64;
+			ip->next_proto_id = IPPROTO_UDP;
+			ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, s, 1));
+			ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, s ^ 1, 1));
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+			udp = (struct rte_udp_hdr *)(ip + 1);
+			udp->src_port = rte_cpu_to_be_16(5000);
+			udp->dst_port = rte_cpu_to_be_16(5001);
+			udp->dgram_len = rte_cpu_to_be_16(60 - RTE_ETHER_HDR_LEN - sizeof(*ip));
 			perf_reflect(pf, s, m);
 			perf_guest_send(&pf->dev[s], &m, 1);
 		}

@@ -284,13 +284,61 @@ static inline void fwd_unicast_run(struct worker *w, struct port *in, uint16_t i
  * The guard's per-frame checks (allowed-mac, arp-guard, dhcp-server, ra-guard) on the frame's
  * headers: read in place when the first segment holds them, else gathered into buf.
  */
-static inline int fwd_guard(const struct port_guard *g, const struct rte_mbuf *m)
+/*
+ * What most frames are, told without a call: a guest's IPv4 TCP or UDP that is not a DHCP
+ * server's (the only IPv4 check), or an EtherType no check looks at. guard_frame_l3 says
+ * the same of them; anything else (ARP, IPv6, tags, IP options, a short first segment)
+ * goes to it.
+ */
+static inline bool fwd_guard_plain(const struct port_guard *g, const struct rte_ether_hdr *eh,
+                                   const struct rte_mbuf *m)
 {
+	const uint32_t dhcp = rte_cpu_to_be_32(67 << 16 | 68);
+	const uint8_t *ip = (const uint8_t *)(eh + 1);
+	uint32_t ports;
+
+	switch (eh->ether_type) {
+	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
+		if (!(g->inspect & GUARD_F_DHCP))
+			return true;
+		if (m->data_len < RTE_ETHER_HDR_LEN + 20 + sizeof(ports) || ip[0] != 0x45)
+			return false;
+		if (ip[9] != IPPROTO_UDP)
+			return true;
+		memcpy(&ports, ip + 20, sizeof(ports));
+		return ports != dhcp;
+	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+	case RTE_BE16(RTE_ETHER_TYPE_ARP):
+	case RTE_BE16(RTE_ETHER_TYPE_VLAN):
+	case RTE_BE16(RTE_ETHER_TYPE_QINQ):
+		return false;
+	default:
+		return true;
+	}
+}
+
+static inline int fwd_guard(const struct port_guard *g, const struct rte_mbuf *m, uint64_t *src_ok)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	uint32_t len = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)GUARD_PEEK_MAX);
 	uint8_t buf[GUARD_PEEK_MAX];
-	const uint8_t *f = rte_pktmbuf_read(m, 0, len, buf);
+	const uint8_t *f;
+	uint64_t w;
 
-	return f != NULL ? guard_frame(g, f, len) : DROP_RUNT;
+	/* allowed-mac once per run of one source (fwd_input saw a whole header): the list is
+	 * up to 16 compares, the run's frames mostly one source */
+	if (g->inspect & GUARD_F_MAC) {
+		w = guard_mac_word(eh->src_addr.addr_bytes);
+		if (w != *src_ok) {
+			if (!guard_mac_allowed(g, w))
+				return DROP_MAC_NOT_ALLOWED;
+			*src_ok = w;
+		}
+	}
+	if (!(g->inspect & ~GUARD_F_MAC) || fwd_guard_plain(g, eh, m))
+		return -1;
+	f = rte_pktmbuf_read(m, 0, len, buf);
+	return f != NULL ? guard_frame_l3(g, f, len) : DROP_RUNT;
 }
 
 /* Where a MAC was before it moved, for lanctl monitor: a port name, whole (event_post_fdb). */
@@ -538,7 +586,7 @@ static void fwd_directed(struct worker *w, struct port *in, struct rte_mbuf **pk
  */
 void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint64_t keys[2 * BURST], data[2 * BURST], hit, s, d, last_s = 0, last_d = 0;
+	uint64_t keys[2 * BURST], data[2 * BURST], hit, s, d, last_s = 0, last_d = 0, src_ok = 0;
 	struct port_stats *st = &w->stats[in->index];
 	const struct vlan_set *vs = shared_read(&in->vlan);
 	const struct port_guard *g = shared_read(&in->guard);
@@ -561,7 +609,7 @@ void fwd_burst(struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16
 		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		ret = fwd_input(vs, max_len, pkts[i], &tci[k]);
 		if (unlikely(ret < 0 && g != NULL && g->inspect != 0))
-			ret = fwd_guard(g, pkts[i]);
+			ret = fwd_guard(g, pkts[i], &src_ok);
 		if (unlikely(ret >= 0)) {
 			worker_drop(w, in->index, ret, pkts[i]);
 			continue;

@@ -229,15 +229,20 @@ static int guard_ipv6(const struct port_guard *g, const uint8_t *ip, uint32_t n)
 
 int guard_frame(const struct port_guard *g, const uint8_t *f, uint32_t len)
 {
-	uint32_t n = len < GUARD_PEEK_MAX ? len : GUARD_PEEK_MAX, off = 12;
-	uint16_t type;
-	int tags;
-
 	if (g->inspect == 0)
 		return GUARD_PASS;
 	/* first: a spoofed frame is dropped as such whatever it carries */
 	if ((g->inspect & GUARD_F_MAC) && !guard_src_allowed(g, f, len))
 		return DROP_MAC_NOT_ALLOWED;
+	return guard_frame_l3(g, f, len);
+}
+
+int guard_frame_l3(const struct port_guard *g, const uint8_t *f, uint32_t len)
+{
+	uint32_t n = len < GUARD_PEEK_MAX ? len : GUARD_PEEK_MAX, off = 12;
+	uint16_t type;
+	int tags;
+
 	if (!(g->inspect & (GUARD_F_ARP | GUARD_F_DHCP | GUARD_F_RA)))
 		return GUARD_PASS;
 	/* Tags inside the frame (QinQ, or a tag on an access port) must not hide a DHCP offer or
@@ -278,6 +283,10 @@ bool guard_is_off(const struct port_guard *g)
 
 void guard_update_inspect(struct port_guard *g)
 {
+	unsigned int i;
+
+	for (i = 0; i < GUARD_MACS_MAX; i++)
+		g->mac_words[i] = i < g->nmacs ? guard_mac_word(g->macs[i]) : 0;
 	/* GUARD_F_DHCP and GUARD_F_RA are the dhcp-server and ra-guard settings themselves */
 	g->inspect = (g->inspect & (GUARD_F_DHCP | GUARD_F_RA)) | (g->nmacs ? GUARD_F_MAC : 0) |
 	             (g->nnets ? GUARD_F_ARP : 0);

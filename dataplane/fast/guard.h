@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define GUARD_MACS_MAX 16
 #define GUARD_NETS_MAX 16
@@ -69,7 +70,32 @@ struct port_guard {
 	 * of one second's frames) */
 	uint64_t storm_interval[GUARD_STORM_MAX];
 	uint64_t storm_tolerance[GUARD_STORM_MAX];
+	/* macs[] as guard_mac_word() reads them, for fwd.c's check of a run's source (set by
+	 * guard_update_inspect) */
+	uint64_t mac_words[GUARD_MACS_MAX];
 };
+
+/* A MAC's six bytes in one word (the FDB key's layout without the VLAN). */
+static inline uint64_t guard_mac_word(const uint8_t *mac)
+{
+	uint32_t lo;
+	uint16_t hi;
+
+	memcpy(&lo, mac, sizeof(lo));
+	memcpy(&hi, mac + sizeof(lo), sizeof(hi));
+	return (uint64_t)lo | (uint64_t)hi << 32;
+}
+
+/* allowed-mac: whether the source whose word is w may send (nmacs 0: any). */
+static inline bool guard_mac_allowed(const struct port_guard *g, uint64_t w)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->nmacs; i++)
+		if (g->mac_words[i] == w)
+			return true;
+	return g->nmacs == 0;
+}
 
 /*
  * The drop reason (enum drop_reason) for a frame of len bytes at f, untagged (the ingress
@@ -82,6 +108,9 @@ struct port_guard {
  * allowed-mac; fwd.c drops them first anyway.
  */
 int guard_frame(const struct port_guard *g, const uint8_t *f, uint32_t len);
+/* guard_frame() without allowed-mac: the per-frame checks after it, for a caller that
+ * checks a run's source once (fwd.c). */
+int guard_frame_l3(const struct port_guard *g, const uint8_t *f, uint32_t len);
 
 /* Whether every setting of g is off (a port without a guard). */
 bool guard_is_off(const struct port_guard *g);
