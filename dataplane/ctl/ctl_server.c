@@ -33,6 +33,7 @@
 #include "api/ctl_proto.h"
 #include "ctl/cmd.h"
 #include "ctl/config.h"
+#include "ctl/ctl_decode.h"
 #include "ctl/ctl_server.h"
 #include "ctl/log.h"
 #include "ctl/unix_path.h"
@@ -235,34 +236,6 @@ static void ctl_reply_error(struct ctl_client *c, const char *msg)
 	json_object_put(r);
 }
 
-/* argv points into req; returns argc or -1 with why set. */
-static int ctl_parse(struct json_object *req, char **argv, const char **why)
-{
-	struct json_object *args, *a;
-	size_t i, n;
-
-	if (!json_object_is_type(req, json_type_object) ||
-	    !json_object_object_get_ex(req, CTL_KEY_ARGS, &args) ||
-	    !json_object_is_type(args, json_type_array)) {
-		*why = "bad request: expected {\"args\":[\"word\",...]}";
-		return -1;
-	}
-	n = json_object_array_length(args);
-	if (n == 0 || n > CTL_MAX_ARGS) {
-		*why = n == 0 ? "bad request: no command" : "bad request: too many words";
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		a = json_object_array_get_idx(args, i);
-		if (!json_object_is_type(a, json_type_string)) {
-			*why = "bad request: every word must be a string";
-			return -1;
-		}
-		argv[i] = (char *)json_object_get_string(a);
-	}
-	return (int)n;
-}
-
 static double ctl_now(void)
 {
 	struct timespec ts;
@@ -327,7 +300,7 @@ static void ctl_reply_ok(struct ctl_client *c, struct cmd_result *res, bool chan
 	json_object_put(reply);
 }
 
-static void ctl_handle(struct ctl_client *c, const char *line)
+static void ctl_handle(struct ctl_client *c, const char *line, size_t len)
 {
 	struct json_object *req;
 	struct cmd_result res = { 0 };
@@ -336,12 +309,7 @@ static void ctl_handle(struct ctl_client *c, const char *line)
 	bool changed;
 	int argc;
 
-	req = json_tokener_parse(line);
-	if (req == NULL) {
-		ctl_reply_error(c, "bad request: not JSON");
-		return;
-	}
-	argc = ctl_parse(req, argv, &why);
+	argc = ctl_decode(line, len, &req, argv, &why);
 	if (argc < 0)
 		ctl_reply_error(c, why);
 	else if (cmd_run(argc, argv, false, &changed, &res) < 0) {
@@ -367,10 +335,7 @@ static void ctl_client_serve_lines(struct ctl_client *c)
 		if (ctl_out_pending(&c->out) > 0 && (!ctl_flush(c) || ctl_out_pending(&c->out) > 0))
 			break;
 		*nl = '\0';
-		if (strlen(start) != (size_t)(nl - start))
-			ctl_reply_error(c, "bad request: NUL byte in request");
-		else
-			ctl_handle(c, start);
+		ctl_handle(c, start, (size_t)(nl - start));
 		start = nl + 1;
 	}
 	c->in_len -= (size_t)(start - c->in);
