@@ -17,12 +17,14 @@ set -euo pipefail
 # libvirt: lanctl's vm commands link libvirt-dev and libxml2-dev; the vm tests run a libvirtd
 # (libvirt-daemon-system, which also makes the libvirt-qemu user) and look with virsh and
 # virt-xml-validate (libvirt-clients).
+# clang-14 and libclang-rt-14-dev: the fuzz targets (libFuzzer with ASan and UBSan, its runtime
+# in compiler-rt) in build-fuzz, tests/fuzz/run.
 PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libjson-c-dev libcmocka-dev libsystemd-dev
 	libnl-3-dev libnl-route-3-dev libbpf-dev libxdp-dev
 	libvirt-daemon-system libvirt-clients libvirt-dev libxml2-dev
-	clang llvm bpftool clang-format jq
+	clang llvm bpftool clang-format jq clang-14 libclang-rt-14-dev
 	iputils-ping iproute2 iperf3 netsniff-ng tcpdump ethtool python3
 	busybox-static qemu-system-x86 cpio xz-utils binutils
 )
