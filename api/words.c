@@ -31,19 +31,23 @@ int words_split(const char *line, struct words *out, const char **why)
 		for (; *s != '\0'; s++) {
 			if (quote == 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
 				break;
+			if (quote == 0 && (*s == '"' || *s == '\'')) {
+				quote = *s;
+				continue;
+			}
+			if (quote == *s) {
+				quote = 0;
+				continue;
+			}
+			if (*s == '\\' && quote != '\'' && s[1] != '\0')
+				s++;
+			/* counted in bytes written, not read: the words words_quote writes back,
+			 * quotes and all, fit wherever the same words did */
 			if (o >= end) {
 				*why = "line too long";
 				return -E2BIG;
 			}
-			if (quote == 0 && (*s == '"' || *s == '\'')) {
-				quote = *s;
-			} else if (quote == *s) {
-				quote = 0;
-			} else if (*s == '\\' && quote != '\'' && s[1] != '\0') {
-				*o++ = *++s;
-			} else {
-				*o++ = *s;
-			}
+			*o++ = *s;
 		}
 		if (quote != 0) {
 			*why = quote == '"' ? "unterminated double quote"

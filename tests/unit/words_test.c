@@ -139,12 +139,41 @@ static void test_split_long_line_stays_in_buffer(void **state)
 	assert_int_equal(s.guard[2], 0x5a);
 }
 
+/*
+ * The buffer holds words, not the line's quotes: a word that fills it to the last byte splits
+ * whether it was written with a backslash or in quotes (as words_quote writes it back to the
+ * state file). fuzz_words's round trip showed a closing quote read there refused as "line too
+ * long".
+ */
+static void test_split_quote_at_the_end_of_the_buffer(void **state)
+{
+	static struct words l;
+	static char line[sizeof(l.buf) + 16];
+	const char *why = NULL;
+	size_t n = sizeof(l.buf) - 2;
+
+	memset(line, 'a', n);
+	strcpy(line + n, "\\!");
+	assert_int_equal(words_split(line, &l, &why), 1);
+	assert_int_equal(strlen(l.argv[0]), n + 1);
+	line[0] = '"';
+	memset(line + 1, 'a', n);
+	strcpy(line + 1 + n, "!\"");
+	assert_int_equal(words_split(line, &l, &why), 1);
+	assert_int_equal(strlen(l.argv[0]), n + 1);
+	/* one byte more does not fit, quoted or not */
+	strcpy(line + 1 + n, "!!\"");
+	assert_int_equal(words_split(line, &l, &why), -E2BIG);
+	assert_string_equal(why, "line too long");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_split_errors),
 		cmocka_unit_test(test_quote_round_trip),
+		cmocka_unit_test(test_split_quote_at_the_end_of_the_buffer),
 	};
 	const struct CMUnitTest known_bugs[] = {
 		cmocka_unit_test(test_split_long_line_stays_in_buffer),
