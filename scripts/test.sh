@@ -3,17 +3,22 @@
 #
 # test.sh - the one command that installs, builds and runs every test:
 #   scripts/setup.sh, a warnings-as-errors build in build-test/, the clang-format lint, then
-#   meson test (unit, integration and e2e suites, as registered in meson).
+#   meson test (unit, integration and e2e suites, as registered in meson), then the unit suite
+#   again under ASan and UBSan (build-asan/), then each fuzz target for 20 s (build-fuzz/,
+#   tests/fuzz/run). tests/README.md says what the sanitizers see and what they cannot.
 #
 # usage: scripts/test.sh [meson test arguments...]    e.g. scripts/test.sh --suite unit
 # env:   LANSWITCH_BUILD_DIR  build directory (default build-test)
 #        LANSWITCH_SKIP_SETUP=1  do not run scripts/setup.sh
+#        LANSWITCH_FUZZ_SECONDS  each fuzz target's run (default 20)
 #
 # Exit status is non-zero when any step fails; the last line says which.
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${LANSWITCH_BUILD_DIR:-build-test}
+ASAN_BUILD_DIR=build-asan
+FUZZ_SECONDS=${LANSWITCH_FUZZ_SECONDS:-20}
 LINT_DIRS=(api dataplane control bpf bench tests)
 CURRENT_STEP=""
 LINT_FAILED=0 # lint failure does not hide the tests' results, but fails the run
@@ -35,7 +40,7 @@ finish() {
 		echo "test.sh: FAILED at step: lint (clang-format, see above)"
 		rc=1
 	else
-		echo "test.sh: all steps passed (setup, build, lint, meson test)"
+		echo "test.sh: all steps passed (setup, build, lint, meson test, asan, fuzz)"
 	fi
 	[ "$TESTS_RAN" = 1 ] && print_test_counts
 	exit $rc
@@ -64,18 +69,23 @@ run_setup() {
 	"$REPO_DIR/scripts/setup.sh"
 }
 
+# meson setup DIR OPTS...: an existing dir is reconfigured in place (keeps the incremental
+# build), wiped if that fails
+meson_setup() {
+	local dir=$1
+	shift
+	step "meson setup $dir $*"
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		meson setup --reconfigure "$@" "$dir" || meson setup --wipe "$@" "$dir"
+	else
+		rm -rf "$dir"
+		meson setup "$@" "$dir"
+	fi
+}
+
 configure_build() {
 	CURRENT_STEP=configure
-	local opts=(-Dwerror=true -Dbuildtype=debugoptimized)
-	step "meson setup $BUILD_DIR ${opts[*]}"
-	if [ -f "$BUILD_DIR/meson-private/coredata.dat" ]; then
-		# an existing dir: reconfigure in place (keeps the incremental build), wipe if that fails
-		meson setup --reconfigure "${opts[@]}" "$BUILD_DIR" ||
-			meson setup --wipe "${opts[@]}" "$BUILD_DIR"
-	else
-		rm -rf "$BUILD_DIR"
-		meson setup "${opts[@]}" "$BUILD_DIR"
-	fi
+	meson_setup "$BUILD_DIR" -Dwerror=true -Dbuildtype=debugoptimized
 }
 
 compile_build() {
@@ -121,6 +131,31 @@ run_meson_test() {
 	meson test -C "$BUILD_DIR" --print-errorlogs --num-processes 2 "$@"
 }
 
+# The unit suite under ASan and UBSan: the first finding fails its test (halt_on_error), with
+# UBSan's stack. DPDK's own libraries are not instrumented: mbufs and rte_malloc memory are out
+# of ASan's sight (tests/README.md).
+run_asan() {
+	CURRENT_STEP=asan
+	meson_setup "$ASAN_BUILD_DIR" -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debugoptimized
+	step "meson test -C $ASAN_BUILD_DIR --suite unit (ASan, UBSan)"
+	ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
+		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
+		meson test -C "$ASAN_BUILD_DIR" --suite unit --print-errorlogs --num-processes 2
+}
+
+# Each target for FUZZ_SECONDS on its seed corpus: a regression run, not a search (the long
+# runs' numbers are in tests/README.md).
+run_fuzz() {
+	CURRENT_STEP=fuzz
+	local t
+	for t in tests/fuzz/corpus/*/; do
+		t=$(basename "$t")
+		step "fuzz $t for $FUZZ_SECONDS s"
+		tests/fuzz/run "$t" "$FUZZ_SECONDS"
+	done
+}
+
 main() {
 	cd "$REPO_DIR"
 	trap finish EXIT
@@ -129,6 +164,8 @@ main() {
 	compile_build
 	lint_sources
 	run_meson_test "$@"
+	run_asan
+	run_fuzz
 }
 
 main "$@"
