@@ -8,8 +8,10 @@
  *           parsed by guard_parse into a guard, and what follows the newline is a frame
  *           judged under it.
  * A check drops only under its own reason and only when it is on; all the checks together
- * drop exactly the frames one of them drops alone; a refused setting leaves the guard as it
- * was; what guard_parse accepts is within the struct's bounds.
+ * drop exactly the frames one of them drops alone; fwd.c's split (a run's source checked once
+ * by guard_mac_allowed, then guard_frame_l3 on each frame) decides as guard_frame does; a
+ * refused setting leaves the guard as it was; what guard_parse accepts is within the struct's
+ * bounds.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -66,6 +68,21 @@ static bool fuzz_reason_allowed(const struct port_guard *g, int r)
 	       (r == DROP_RA_GUARD && (g->inspect & GUARD_F_RA));
 }
 
+/* fwd.c's way, the source of a run checked once by its word (guard_mac_allowed) and each frame
+ * by guard_frame_l3, decides as guard_frame does; r is guard_frame's answer. */
+static void fuzz_split_agrees(const struct port_guard *g, const uint8_t *f, uint32_t len, int r)
+{
+	int l3 = guard_frame_l3(g, f, len);
+
+	if (!(g->inspect & GUARD_F_MAC))
+		FUZZ_CHECK(r == l3);
+	else if (len >= 12)
+		FUZZ_CHECK(
+		        r ==
+		        (guard_mac_allowed(g, guard_mac_word(f + 6)) ? l3 : DROP_MAC_NOT_ALLOWED));
+	FUZZ_CHECK(l3 != DROP_MAC_NOT_ALLOWED);
+}
+
 static void fuzz_fixed(const uint8_t *f, uint32_t len)
 {
 	int r[FUZZ_SINGLES], all;
@@ -76,9 +93,11 @@ static void fuzz_fixed(const uint8_t *f, uint32_t len)
 	for (i = 0; i < FUZZ_SINGLES; i++) {
 		r[i] = guard_frame(&fuzz_single[i], f, len);
 		FUZZ_CHECK(r[i] == -1 || r[i] == fuzz_reasons[i]);
+		fuzz_split_agrees(&fuzz_single[i], f, len, r[i]);
 		any |= r[i] != -1;
 	}
 	all = guard_frame(&fuzz_all, f, len);
+	fuzz_split_agrees(&fuzz_all, f, len, all);
 	FUZZ_CHECK((all != -1) == any);
 	for (i = 0; i < FUZZ_SINGLES; i++)
 		same |= all != -1 && r[i] == all;
@@ -141,7 +160,9 @@ static void fuzz_parsed(const uint8_t *data, size_t size)
 	f = malloc(len > 0 ? len : 1);
 	FUZZ_CHECK(f != NULL);
 	memcpy(f, nl != NULL ? nl + 1 : data, len);
-	FUZZ_CHECK(fuzz_reason_allowed(&g, guard_frame(&g, f, len)));
+	r = guard_frame(&g, f, len);
+	FUZZ_CHECK(fuzz_reason_allowed(&g, r));
+	fuzz_split_agrees(&g, f, len, r);
 	free(f);
 out:
 	free(line);
