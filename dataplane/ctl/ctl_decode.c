@@ -31,6 +31,12 @@ static int ctl_decode_args(struct json_object *req, char **argv, const char **wh
 			return -1;
 		}
 		argv[i] = (char *)json_object_get_string(a);
+		/* "a\u0000b" is a word of three bytes that C reads as "a": port del would take
+		 * it for port a */
+		if (strlen(argv[i]) != (size_t)json_object_get_string_len(a)) {
+			*why = "bad request: NUL character in a word";
+			return -1;
+		}
 	}
 	return (int)n;
 }

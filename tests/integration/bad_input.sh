@@ -161,6 +161,8 @@ test_control_socket() {
 		"$(raw '{"args":["help","port"]}\n')"
 	check "NUL byte" '{"ok":false,"error":"bad request: NUL byte in request"}' \
 		"$(raw '{"args":["stats"]}\x00\n')"
+	check "NUL character in a word" '{"ok":false,"error":"bad request: NUL character in a word"}' \
+		"$(raw '{"args":["port","del","a\\u0000b"]}\n')"
 	check "two requests, two replies" 2 "$(raw '{"args":["stats"]}\n{"args":["fdb","show"]}\n' | wc -l)"
 	check "oversized request" '{"ok":false,"error":"bad request: longer than 65536 bytes"}' \
 		"$(python3 -c 'import sys; sys.stdout.write("x" * 70000)' | python3 -c '
