@@ -7,6 +7,7 @@
  *
  *   runt               no full Ethernet header, or cut inside a VLAN tag it announces
  *   blocked_mac        source MAC in ls_blocked
+ *   mac_not_allowed    ls_config says allowed-only and the source MAC is not in ls_allowed
  *   vlan_not_allowed   outer VID not set in ls_vlans, or untagged / priority-tagged while
  *                      ls_config says untagged frames do not enter
  *   redirected         into the queue's socket in xsks_map
@@ -15,6 +16,10 @@
  * Every verdict is counted in ls_counters (per CPU, indexed by enum xdp_counter). The maps
  * start zeroed, so a freshly loaded program drops every frame until the control side says
  * which VLANs the port carries: a port never leaks frames of a VLAN it was not given.
+ *
+ * ls_config is looked up once per frame, before the checks that need it: an array lookup
+ * with a constant key, which the verifier inlines, so a port without allowed-mac pays a
+ * flag test for it and no hash lookup.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -63,6 +68,14 @@ struct {
 	__type(value, __u8);
 } ls_blocked SEC(".maps");
 
+/* The port's allowed-mac set; read only while ls_config's allowed_only is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDP_ALLOWED_ENTRIES);
+	__type(key, struct xdp_mac_key);
+	__type(value, __u8);
+} ls_allowed SEC(".maps");
+
 static __always_inline int verdict(__u32 reason, int action)
 {
 	__u64 *c = bpf_map_lookup_elem(&ls_counters, &reason);
@@ -72,18 +85,15 @@ static __always_inline int verdict(__u32 reason, int action)
 	return action;
 }
 
-static __always_inline int vlan_allowed(__u16 vid)
+/* cfg: ls_config's value, NULL read as zeroed (it never is: an array's key 0 exists). */
+static __always_inline int vlan_allowed(const struct xdp_config *cfg, __u16 vid)
 {
-	struct xdp_config *cfg;
 	__u32 key = vid;
 	__u8 *carried;
 
 	/* VID 0 is a priority tag: the frame enters as an untagged one would. */
-	if (vid == 0) {
-		key = 0;
-		cfg = bpf_map_lookup_elem(&ls_config, &key);
+	if (vid == 0)
 		return cfg && cfg->untagged_allowed;
-	}
 	carried = bpf_map_lookup_elem(&ls_vlans, &key);
 	return carried && *carried;
 }
@@ -94,7 +104,9 @@ int lanswitch_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct xdp_mac_key mac = {};
+	struct xdp_config *cfg;
 	struct parse_eth p;
+	__u32 zero = 0;
 	int action;
 
 	if (parse_eth(data, data_end, &p) < 0)
@@ -104,11 +116,16 @@ int lanswitch_xdp(struct xdp_md *ctx)
 	if (bpf_map_lookup_elem(&ls_blocked, &mac))
 		return verdict(XDP_CNT_BLOCKED_MAC, XDP_DROP);
 
+	/* A MAC both blocked and outside the allowed set is counted once, as blocked. */
+	cfg = bpf_map_lookup_elem(&ls_config, &zero);
+	if (cfg && cfg->allowed_only && !bpf_map_lookup_elem(&ls_allowed, &mac))
+		return verdict(XDP_CNT_MAC_NOT_ALLOWED, XDP_DROP);
+
 	/*
 	 * The switch is an 802.1Q bridge, as Linux's is with vlan_protocol 802.1Q: an 802.1ad
 	 * S-tag is no VLAN tag to it, and an S-tagged frame enters as an untagged one would.
 	 */
-	if (!vlan_allowed(p.outer_tpid == bpf_htons(ETH_P_8021Q) ? p.outer_vid : 0))
+	if (!vlan_allowed(cfg, p.outer_tpid == bpf_htons(ETH_P_8021Q) ? p.outer_vid : 0))
 		return verdict(XDP_CNT_VLAN_NOT_ALLOWED, XDP_DROP);
 
 	/*

@@ -15,6 +15,7 @@
 #define XDP_COUNTERS(X)                                                                          \
 	X(RUNT, "runt", 1)               /* no full Ethernet header, or cut inside a VLAN tag */ \
 	X(BLOCKED_MAC, "blocked_mac", 1) /* source MAC on the port's block list */               \
+	X(MAC_NOT_ALLOWED, "mac_not_allowed", 1)   /* allowed-mac set, source MAC not in it */   \
 	X(VLAN_NOT_ALLOWED, "vlan_not_allowed", 1) /* outer VID, or untagged, not carried */     \
 	X(REDIRECTED, "redirected", 0)             /* into the AF_XDP socket of its RX queue */  \
 	X(PASS, "pass", 0) /* no AF_XDP socket on its RX queue: left to the kernel stack */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+_Static_assert(XDP_CTL_ALLOWED_MAX == XDP_ALLOWED_MAX, "xdp_ctl.h and xdp_maps.h disagree");
+
 const char *const xdp_counter_names[XDP_CNT_MAX] = {
 #define XDP_COUNTER_NAME(e, name, drop) [XDP_CNT_##e] = name,
 	XDP_COUNTERS(XDP_COUNTER_NAME)
@@ -28,7 +31,7 @@ const bool xdp_counter_is_drop[XDP_CNT_MAX] = {
 #undef XDP_COUNTER_DROP
 };
 
-enum ctl_map { MAP_XSKS, MAP_COUNTERS, MAP_VLANS, MAP_CONFIG, MAP_BLOCKED, MAP_NUM };
+enum ctl_map { MAP_XSKS, MAP_COUNTERS, MAP_VLANS, MAP_CONFIG, MAP_BLOCKED, MAP_ALLOWED, MAP_NUM };
 
 /*
  * What a map must look like to be taken for ours when found by name in a program loaded by
@@ -53,6 +56,8 @@ static const struct map_spec map_specs[MAP_NUM] = {
 	                 sizeof(struct xdp_config), 1 },
 	[MAP_BLOCKED] = { XDP_MAP_BLOCKED, BPF_MAP_TYPE_HASH, sizeof(struct xdp_mac_key),
 	                  sizeof(uint8_t), 1 },
+	[MAP_ALLOWED] = { XDP_MAP_ALLOWED, BPF_MAP_TYPE_HASH, sizeof(struct xdp_mac_key),
+	                  sizeof(uint8_t), XDP_ALLOWED_ENTRIES },
 };
 
 /*
@@ -130,6 +135,7 @@ int xdp_ctl_open(struct xdp_ctl **ctlp)
 	ctl->map_fd[MAP_VLANS] = bpf_map__fd(ctl->skel->maps.ls_vlans);
 	ctl->map_fd[MAP_CONFIG] = bpf_map__fd(ctl->skel->maps.ls_config);
 	ctl->map_fd[MAP_BLOCKED] = bpf_map__fd(ctl->skel->maps.ls_blocked);
+	ctl->map_fd[MAP_ALLOWED] = bpf_map__fd(ctl->skel->maps.ls_allowed);
 	ret = ctl_read_prog_id(ctl);
 	if (ret < 0)
 		goto err_close;
@@ -436,14 +442,26 @@ out_keys:
 	return ret;
 }
 
-int xdp_ctl_untagged_allow(struct xdp_ctl *ctl, bool allow)
+/*
+ * ls_config's settings share one value: read it, change the one byte, write it back, so that
+ * setting one never resets another. The control thread is the map's only writer.
+ */
+static int config_set(struct xdp_ctl *ctl, size_t field, bool on)
 {
 	struct xdp_config cfg;
 	uint32_t key = 0;
+	int ret;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.untagged_allowed = allow;
+	ret = bpf_map_lookup_elem(ctl->map_fd[MAP_CONFIG], &key, &cfg);
+	if (ret < 0)
+		return ret;
+	((uint8_t *)&cfg)[field] = on;
 	return bpf_map_update_elem(ctl->map_fd[MAP_CONFIG], &key, &cfg, BPF_ANY);
+}
+
+int xdp_ctl_untagged_allow(struct xdp_ctl *ctl, bool allow)
+{
+	return config_set(ctl, offsetof(struct xdp_config, untagged_allowed), allow);
 }
 
 static struct xdp_mac_key mac_key(const uint8_t mac[6])
@@ -468,6 +486,76 @@ int xdp_ctl_unblock_mac(struct xdp_ctl *ctl, const uint8_t mac[6])
 	struct xdp_mac_key key = mac_key(mac);
 
 	return bpf_map_delete_elem(ctl->map_fd[MAP_BLOCKED], &key);
+}
+
+/* Whether key is one of the n MACs. */
+static bool mac_in(const struct xdp_mac_key *key, const uint8_t (*macs)[6], unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(key->addr, macs[i], sizeof(key->addr)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Delete every entry of ls_allowed that is not one of the n MACs. The keys are read first
+ * and deleted after: deleting while walking a hash map can restart the walk.
+ */
+static int allowed_prune(struct xdp_ctl *ctl, const uint8_t (*macs)[6], unsigned int n)
+{
+	struct xdp_mac_key keys[XDP_ALLOWED_ENTRIES], *prev = NULL;
+	unsigned int nkeys = 0, i;
+	int fd = ctl->map_fd[MAP_ALLOWED], ret = 0;
+
+	while (nkeys < XDP_ALLOWED_ENTRIES &&
+	       (ret = bpf_map_get_next_key(fd, prev, &keys[nkeys])) == 0)
+		prev = &keys[nkeys++];
+	if (nkeys < XDP_ALLOWED_ENTRIES && ret != -ENOENT)
+		return ret;
+	for (i = 0; i < nkeys; i++) {
+		if (mac_in(&keys[i], macs, n))
+			continue;
+		ret = bpf_map_delete_elem(fd, &keys[i]);
+		if (ret < 0 && ret != -ENOENT)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The window while the set changes: the new MACs are added before the old ones go, so the
+ * map holds the union for a moment: a frame from a MAC of the new set is never dropped for
+ * it, and one from neither set never passes while the flag is on. Turning it on fills the
+ * map first and sets the flag last; turning it off clears the flag first: in between, every
+ * frame passes, as it did before and will after. The workers' own check (guard_frame)
+ * stands behind the program either way.
+ */
+int xdp_ctl_set_allowed(struct xdp_ctl *ctl, const uint8_t (*macs)[6], unsigned int n)
+{
+	const size_t flag = offsetof(struct xdp_config, allowed_only);
+	uint8_t one = 1;
+	unsigned int i;
+	int ret;
+
+	if (n > XDP_ALLOWED_MAX)
+		return -E2BIG;
+	if (n == 0) {
+		ret = config_set(ctl, flag, false);
+		return ret < 0 ? ret : allowed_prune(ctl, NULL, 0);
+	}
+	for (i = 0; i < n; i++) {
+		struct xdp_mac_key key = mac_key(macs[i]);
+
+		ret = bpf_map_update_elem(ctl->map_fd[MAP_ALLOWED], &key, &one, BPF_ANY);
+		if (ret < 0)
+			return ret; /* the old set is still whole in the map (with a few more) */
+	}
+	ret = allowed_prune(ctl, macs, n);
+	if (ret == 0)
+		ret = config_set(ctl, flag, true);
+	return ret;
 }
 
 int xdp_ctl_counters(const struct xdp_ctl *ctl, uint64_t counters[XDP_CNT_MAX])

@@ -18,6 +18,7 @@
 #include "xdp_counters.h"
 
 #define XDP_CTL_VLAN_WORDS (4096 / 64) /* uint64_t words of a VLAN bitmap, bit = VID */
+#define XDP_CTL_ALLOWED_MAX 16         /* MACs of xdp_ctl_set_allowed() (XDP_ALLOWED_MAX) */
 
 struct xdp_ctl;
 
@@ -71,6 +72,13 @@ int xdp_ctl_untagged_allow(struct xdp_ctl *ctl, bool allow);
 int xdp_ctl_block_mac(struct xdp_ctl *ctl, const uint8_t mac[6]);
 /* Take the MAC off the block list; -ENOENT if it was not on it. */
 int xdp_ctl_unblock_mac(struct xdp_ctl *ctl, const uint8_t mac[6]);
+
+/*
+ * Frames from source MACs other than these n are dropped (mac_not_allowed); n == 0: from any.
+ * Replaces the whole set; -E2BIG for more than XDP_CTL_ALLOWED_MAX. On error the frames are
+ * judged by the old set, or by the old set and some of the new.
+ */
+int xdp_ctl_set_allowed(struct xdp_ctl *ctl, const uint8_t (*macs)[6], unsigned int n);
 
 /* Each counter summed over all CPUs, indexed by enum xdp_counter. */
 int xdp_ctl_counters(const struct xdp_ctl *ctl, uint64_t counters[XDP_CNT_MAX]);

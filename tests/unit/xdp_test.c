@@ -10,6 +10,7 @@
  * Needs root (CAP_BPF, CAP_NET_ADMIN); without it the program reports a skip (exit 77).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -158,6 +159,7 @@ static void test_counter_names(void **state)
 	static const char *const names[XDP_CNT_MAX] = {
 		[XDP_CNT_RUNT] = "runt",
 		[XDP_CNT_BLOCKED_MAC] = "blocked_mac",
+		[XDP_CNT_MAC_NOT_ALLOWED] = "mac_not_allowed",
 		[XDP_CNT_VLAN_NOT_ALLOWED] = "vlan_not_allowed",
 		[XDP_CNT_REDIRECTED] = "redirected",
 		[XDP_CNT_PASS] = "pass",
@@ -165,11 +167,12 @@ static void test_counter_names(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(XDP_CNT_MAX, 5);
+	assert_int_equal(XDP_CNT_MAX, 6);
 	for (i = 0; i < XDP_CNT_MAX; i++)
 		assert_string_equal(xdp_counter_names[i], names[i]);
 	assert_true(xdp_counter_is_drop[XDP_CNT_RUNT]);
 	assert_true(xdp_counter_is_drop[XDP_CNT_BLOCKED_MAC]);
+	assert_true(xdp_counter_is_drop[XDP_CNT_MAC_NOT_ALLOWED]);
 	assert_true(xdp_counter_is_drop[XDP_CNT_VLAN_NOT_ALLOWED]);
 	assert_false(xdp_counter_is_drop[XDP_CNT_REDIRECTED]);
 	assert_false(xdp_counter_is_drop[XDP_CNT_PASS]);
@@ -294,6 +297,142 @@ static void test_blocked_mac(void **state)
 	assert_int_equal(xdp_ctl_unblock_mac(t->ctl, mac1), -ENOENT);
 	run(t, buf, untagged(buf, 1), 4, XDP_PASS, XDP_CNT_PASS);
 	run(t, buf, untagged(buf, 2), 1, XDP_DROP, XDP_CNT_BLOCKED_MAC);
+}
+
+/* allowed-mac: only the set's source MACs enter; an empty set lets every source in again. */
+static void test_allowed_mac(void **state)
+{
+	struct xdp_test *t = *state;
+	uint8_t buf[FRAME_LEN], macs[2][6];
+
+	test_mac(macs[0], 1);
+	test_mac(macs[1], 2);
+	assert_int_equal(xdp_ctl_untagged_allow(t->ctl, true), 0);
+	assert_int_equal(xdp_ctl_vlan_allow(t->ctl, 10, true), 0);
+
+	assert_int_equal(xdp_ctl_set_allowed(t->ctl, macs, 2), 0);
+	run(t, buf, untagged(buf, 1), 4, XDP_PASS, XDP_CNT_PASS);
+	run(t, buf, tagged(buf, 2, TPID_C, 10), 2, XDP_PASS, XDP_CNT_PASS);
+	run(t, buf, untagged(buf, 3), 5, XDP_DROP, XDP_CNT_MAC_NOT_ALLOWED);
+	run(t, buf, tagged(buf, 3, TPID_C, 10), 1, XDP_DROP, XDP_CNT_MAC_NOT_ALLOWED);
+	/* before VLAN filtering: counted once, as not allowed */
+	run(t, buf, tagged(buf, 3, TPID_C, 20), 2, XDP_DROP, XDP_CNT_MAC_NOT_ALLOWED);
+	/* an allowed source still needs its VLAN carried */
+	run(t, buf, tagged(buf, 1, TPID_C, 20), 3, XDP_DROP, XDP_CNT_VLAN_NOT_ALLOWED);
+	/* the destination is not what is checked */
+	untagged(buf, 3);
+	memcpy(buf, macs[0], 6);
+	run(t, buf, FRAME_LEN, 1, XDP_DROP, XDP_CNT_MAC_NOT_ALLOWED);
+	/* a runt is a runt whatever its source */
+	run(t, buf, tagged(buf, 3, TPID_C, 10) - FRAME_LEN + 16, 1, XDP_DROP, XDP_CNT_RUNT);
+
+	/* the block list comes first: a MAC both blocked and not allowed counts as blocked, and
+	 * so does one blocked and allowed */
+	assert_int_equal(xdp_ctl_block_mac(t->ctl, buf + 6), 0);
+	run(t, buf, untagged(buf, 3), 2, XDP_DROP, XDP_CNT_BLOCKED_MAC);
+	assert_int_equal(xdp_ctl_block_mac(t->ctl, macs[0]), 0);
+	run(t, buf, untagged(buf, 1), 1, XDP_DROP, XDP_CNT_BLOCKED_MAC);
+	assert_int_equal(xdp_ctl_unblock_mac(t->ctl, macs[0]), 0);
+
+	/* the set replaced: 1 goes, 2 stays, 4 comes */
+	test_mac(macs[0], 4);
+	assert_int_equal(xdp_ctl_set_allowed(t->ctl, macs, 2), 0);
+	run(t, buf, untagged(buf, 1), 3, XDP_DROP, XDP_CNT_MAC_NOT_ALLOWED);
+	run(t, buf, untagged(buf, 2), 1, XDP_PASS, XDP_CNT_PASS);
+	run(t, buf, untagged(buf, 4), 2, XDP_PASS, XDP_CNT_PASS);
+
+	/* none: every source enters again, the untagged setting kept */
+	assert_int_equal(xdp_ctl_set_allowed(t->ctl, NULL, 0), 0);
+	run(t, buf, untagged(buf, 1), 2, XDP_PASS, XDP_CNT_PASS);
+	run(t, buf, untagged(buf, 5), 1, XDP_PASS, XDP_CNT_PASS);
+	assert_int_equal(xdp_ctl_set_allowed(t->ctl, NULL, 0), 0);
+	run(t, buf, untagged(buf, 5), 1, XDP_PASS, XDP_CNT_PASS);
+}
+
+/*
+ * The sets' sizes: 16 MACs hold, 17 are refused and leave the set as it was. Replacing a full
+ * set by another full one many times never fills the map: the old MACs are gone each time.
+ */
+static void test_allowed_mac_sizes(void **state)
+{
+	struct xdp_test *t = *state;
+	uint8_t buf[FRAME_LEN], macs[XDP_CTL_ALLOWED_MAX + 1][6];
+	int round, i;
+
+	assert_int_equal(xdp_ctl_untagged_allow(t->ctl, true), 0);
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < XDP_CTL_ALLOWED_MAX; i++)
+			test_mac(macs[i], (uint8_t)(10 + round * XDP_CTL_ALLOWED_MAX + i));
+		assert_int_equal(xdp_ctl_set_allowed(t->ctl, macs, XDP_CTL_ALLOWED_MAX), 0);
+	}
+	run(t, buf, untagged(buf, macs[0][5]), 1, XDP_PASS, XDP_CNT_PASS);
+	run(t, buf, untagged(buf, macs[XDP_CTL_ALLOWED_MAX - 1][5]), 1, XDP_PASS, XDP_CNT_PASS);
+	run(t, buf, untagged(buf, macs[0][5] - 1), 2, XDP_DROP, XDP_CNT_MAC_NOT_ALLOWED);
+
+	test_mac(macs[XDP_CTL_ALLOWED_MAX], 1);
+	assert_int_equal(xdp_ctl_set_allowed(t->ctl, macs, XDP_CTL_ALLOWED_MAX + 1), -E2BIG);
+	run(t, buf, untagged(buf, 1), 1, XDP_DROP, XDP_CNT_MAC_NOT_ALLOWED);
+	run(t, buf, untagged(buf, macs[3][5]), 1, XDP_PASS, XDP_CNT_PASS);
+
+	/* the same MAC twice is one entry */
+	memcpy(macs[1], macs[0], 6);
+	assert_int_equal(xdp_ctl_set_allowed(t->ctl, macs, 2), 0);
+	run(t, buf, untagged(buf, macs[0][5]), 1, XDP_PASS, XDP_CNT_PASS);
+	run(t, buf, untagged(buf, macs[3][5]), 1, XDP_DROP, XDP_CNT_MAC_NOT_ALLOWED);
+}
+
+struct flipper {
+	struct xdp_ctl *ctl; /* its own handle on the test's program */
+	volatile int stop;
+	unsigned int flips;
+	int ret;
+};
+
+/* Replace {1, 2} by {2, 3} and back until told to stop. */
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+	uint8_t a[2][6], b[2][6];
+
+	test_mac(a[0], 1);
+	test_mac(a[1], 2);
+	test_mac(b[0], 3);
+	test_mac(b[1], 2);
+	while (!f->stop && f->ret == 0) {
+		f->ret = xdp_ctl_set_allowed(f->ctl, f->flips % 2 ? b : a, 2);
+		f->flips++;
+	}
+	return NULL;
+}
+
+/*
+ * While another thread replaces the set over and over, a MAC in both the old and the new set
+ * is never dropped, and one in neither never enters: the window of a change holds the union.
+ */
+static void test_allowed_mac_replace_window(void **state)
+{
+	struct xdp_test *t = *state;
+	struct flipper f = { .ret = 0 };
+	uint8_t buf[FRAME_LEN];
+	pthread_t th;
+	int i;
+
+	assert_int_equal(xdp_ctl_untagged_allow(t->ctl, true), 0);
+	assert_int_equal(xdp_ctl_open_prog_id(xdp_ctl_prog_id(t->ctl), &f.ctl), 0);
+	assert_int_equal(xdp_ctl_set_allowed(f.ctl, NULL, 0), 0);
+	assert_int_equal(pthread_create(&th, NULL, flip, &f), 0);
+	while (f.flips < 2)
+		sched_yield();
+	for (i = 0; i < 50; i++) {
+		run(t, buf, untagged(buf, 2), 200, XDP_PASS, XDP_CNT_PASS);
+		run(t, buf, untagged(buf, 9), 200, XDP_DROP, XDP_CNT_MAC_NOT_ALLOWED);
+	}
+	f.stop = 1;
+	assert_int_equal(pthread_join(th, NULL), 0);
+	print_message("%u replacements during 20 000 frames\n", f.flips);
+	assert_int_equal(f.ret, 0);
+	assert_true(f.flips > 10);
+	xdp_ctl_close(f.ctl);
 }
 
 /*
@@ -604,6 +743,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_priority_tag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qinq_outer_tag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocked_mac, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allowed_mac, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allowed_mac_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allowed_mac_replace_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_updates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redirect_only_with_socket, setup, teardown),
