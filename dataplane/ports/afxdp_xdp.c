@@ -2,7 +2,10 @@
 /*
  * The afxdp port's XDP program: load it (built in, or --xdp-prog), attach it (native, or
  * generic where the driver has no native XDP), keep its maps in step with the port (VLANs,
- * block list) and read its verdict counters for "port list".
+ * block list, allowed-mac) and read its verdict counters for "port list".
+ *
+ * The program is loaded once, when the port opens, and stays attached through link events
+ * and MTU changes: its maps are filled here at load and kept in step after, never restored.
  */
 #include <errno.h>
 #include <string.h>
@@ -13,9 +16,25 @@
 
 #include "api/words.h"
 #include "ctl/mac.h"
+#include "fast/guard.h"
 #include "ports/afxdp_queue.h"
 #include "ports/port_afxdp.h"
 #include "xdp_ctl.h"
+
+_Static_assert(GUARD_MACS_MAX <= XDP_CTL_ALLOWED_MAX, "allowed-mac: more MACs than XDP holds");
+
+/* allowed-mac in the kernel: frames from other sources never reach the socket. */
+static int afxdp_set_allowed(struct port *p, struct afxdp_priv *a, const struct port_guard *g,
+                             char *err, size_t errlen)
+{
+	int ret;
+
+	ret = xdp_ctl_set_allowed(a->xdp, g != NULL ? g->macs : NULL, g != NULL ? g->nmacs : 0);
+	if (ret < 0)
+		snprintf(err, errlen, "port \"%s\": XDP allowed-mac map: %s", p->name,
+		         strerror(-ret));
+	return ret;
+}
 
 int afxdp_load_xdp(struct port *p, struct afxdp_priv *a, char *err, size_t errlen)
 {
@@ -35,9 +54,12 @@ int afxdp_load_xdp(struct port *p, struct afxdp_priv *a, char *err, size_t errle
 		ret = xdp_ctl_vlan_set(a->xdp, p->vlan->member);
 	if (ret == 0)
 		ret = xdp_ctl_untagged_allow(a->xdp, p->vlan->pvid != 0);
-	if (ret < 0)
+	if (ret < 0) {
 		snprintf(err, errlen, "port \"%s\": %s", p->name, why);
-	return ret;
+		return ret;
+	}
+	/* a port opens without a guard today; should one ever be set first, it holds here too */
+	return afxdp_set_allowed(p, a, p->guard, err, errlen);
 }
 
 /*
@@ -184,4 +206,9 @@ int afxdp_vlan_changed(struct port *p, const struct vlan_set *v, char *err, size
 	if (ret < 0)
 		snprintf(err, errlen, "port \"%s\": XDP VLAN map: %s", p->name, strerror(-ret));
 	return ret;
+}
+
+int afxdp_guard_changed(struct port *p, const struct port_guard *g, char *err, size_t errlen)
+{
+	return afxdp_set_allowed(p, p->priv, g, err, errlen);
 }

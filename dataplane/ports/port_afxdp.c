@@ -2,8 +2,8 @@
 /*
  * The upper NIC over AF_XDP: our XDP program (bpf/lanswitch_xdp.bpf.c) on the interface
  * drops early what the switch would drop anyway (VLANs the port does not carry, blocked
- * source MACs) and redirects the rest into one AF_XDP socket per RX queue; the sockets are
- * the port's queues (afxdp_queue.c).
+ * source MACs, sources outside allowed-mac) and redirects the rest into one AF_XDP socket per RX
+ * queue; the sockets are the port's queues (afxdp_queue.c).
  *
  * Why not DPDK's af_xdp PMD: in 22.11 it attaches a custom program in native mode only, and
  * a home server's NIC (r8169, many USB NICs) has no native XDP. Our own sockets work in both
@@ -450,6 +450,7 @@ const struct port_ops port_afxdp_ops = {
 	.describe = afxdp_describe,
 	.show = afxdp_show,
 	.vlan_changed = afxdp_vlan_changed,
+	.guard_changed = afxdp_guard_changed,
 	.set = afxdp_set,
 	.describe_set = afxdp_describe_set,
 	.link_event = afxdp_link_event,

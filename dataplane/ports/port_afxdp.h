@@ -55,5 +55,6 @@ void afxdp_show_drops(const struct afxdp_priv *a, struct json_object *drops,
                       struct json_object *xdp);
 int afxdp_set(struct port *p, const char *key, const char *value, char *err, size_t errlen);
 int afxdp_vlan_changed(struct port *p, const struct vlan_set *v, char *err, size_t errlen);
+int afxdp_guard_changed(struct port *p, const struct port_guard *g, char *err, size_t errlen);
 
 #endif

@@ -6,6 +6,7 @@
  * port p0 to forward to. What the socket hands over and the switch cannot take is counted in
  * rx_packets with an "in" reason: rx_no_mbuf when the mbuf pool is empty (here: the workers'
  * pool swapped for an exhausted one), oversized when a frame is longer than a buffer holds.
+ * The port's guard hook puts allowed-mac into its XDP program: the kernel drops the rest.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -19,11 +20,14 @@
 #include <linux/if_packet.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
+#include "fast/guard.h"
 #include "fast/shared.h"
 #include "fwd_env.h"
 
 #define A frame_mac(0xa)
+#define B frame_mac(0xb)
 #define BCAST frame_mac_bcast()
 
 static int tx_fd = -1; /* a packet socket on vu1 */
@@ -38,10 +42,10 @@ static int sh(const char *cmd)
 	return ret;
 }
 
-/* n frames of len bytes from A to everyone, into vu1: they arrive at vu0, the port */
-static void lan_send(unsigned int n, uint16_t len)
+/* n frames of len bytes from src to everyone, into vu1: they arrive at vu0, the port */
+static void lan_send_from(struct rte_ether_addr src, unsigned int n, uint16_t len)
 {
-	struct rte_ether_addr dst = BCAST, src = A;
+	struct rte_ether_addr dst = BCAST;
 	uint8_t buf[4096];
 	unsigned int i;
 
@@ -49,6 +53,35 @@ static void lan_send(unsigned int n, uint16_t len)
 		frame_build(buf, len, &dst, &src, FRAME_UNTAGGED, 9, (uint16_t)i);
 		assert_int_equal(send(tx_fd, buf, len, 0), len);
 	}
+}
+
+static void lan_send(unsigned int n, uint16_t len)
+{
+	lan_send_from(A, n, len);
+}
+
+/* One of the port's drops as "port list" shows it ("xdp_mac_not_allowed", ...). */
+static uint64_t lan_drop(const char *name)
+{
+	struct json_object *o = json_object_new_object(), *drops = json_object_new_object(), *v;
+	uint64_t n = UINT64_MAX;
+
+	json_object_object_add(o, "drops", drops);
+	lan->ops->show(lan, o);
+	if (json_object_object_get_ex(drops, name, &v))
+		n = json_object_get_uint64(v);
+	json_object_put(o);
+	return n;
+}
+
+/* The program runs as veth's peer receives, beside us: wait for it to have counted want. */
+static void wait_drop(const char *name, uint64_t want)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2000 && lan_drop(name) < want; i++)
+		usleep(1000);
+	assert_int_equal(lan_drop(name), want);
 }
 
 static struct port_stats lan_stats(void)
@@ -164,11 +197,46 @@ static void test_rx_oversized_counted(void **state)
 	assert_int_equal(s.rx_packets, 2 + s.drops[DROP_OVERSIZED]);
 }
 
+/*
+ * guard_changed mirrors allowed-mac into the XDP program: frames from other sources are
+ * dropped in the kernel (xdp_mac_not_allowed) and never reach the port; NULL (every
+ * protection off) and a guard with no MACs let them in again.
+ */
+static void test_guard_allowed_mac_in_kernel(void **state)
+{
+	struct port_guard g = { .nmacs = 1 };
+	struct rte_ether_addr a = A;
+	char err[256] = "";
+
+	memcpy(g.macs[0], a.addr_bytes, 6);
+	assert_int_equal(lan->ops->guard_changed(lan, &g, err, sizeof(err)), 0);
+	lan_send_from(B, 4, 100);
+	lan_send(5, 100);
+	poll_until_rx(5);
+	assert_int_equal(env.nout[0], 5);
+	wait_drop("xdp_mac_not_allowed", 4);
+	assert_int_equal(lan_drop("xdp_blocked_mac"), 0);
+
+	assert_int_equal(lan->ops->guard_changed(lan, NULL, err, sizeof(err)), 0);
+	lan_send_from(B, 3, 100);
+	poll_until_rx(8);
+	assert_int_equal(env.nout[0], 3);
+
+	/* other protections on, allowed-mac not: every source enters */
+	g.nmacs = 0;
+	g.mac_limit = 4;
+	assert_int_equal(lan->ops->guard_changed(lan, &g, err, sizeof(err)), 0);
+	lan_send_from(B, 2, 100);
+	poll_until_rx(10);
+	assert_int_equal(lan_drop("xdp_mac_not_allowed"), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rx_no_mbuf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_oversized_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guard_allowed_mac_in_kernel, setup, teardown),
 	};
 
 	/* A namespace of our own: vu0 and vu1 go with the process. */
