@@ -14,7 +14,7 @@ ALL_TESTS=${ONLY:-"t_ping_iperf t_flood_counts t_unicast_counts t_jumbo_mtu t_gu
 	t_link_flap_under_traffic t_two_queues t_state_restart"}
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.sh"
-RAWSEND="$(dirname "$0")/rawsend.py"
+. "$(dirname "$0")/afxdp_lib.sh"
 
 NS_SW=${PREFIX}sw NS_LAN=${PREFIX}lan NS_HOST=${PREFIX}host NS_VM=${PREFIX}vm
 LAN_IP=192.168.90.1 HOST_IP=192.168.90.2 VM_IP=192.168.90.3
@@ -24,20 +24,9 @@ STA_B=02:00:00:00:0a:02  # one that gets blocked
 BCAST=ff:ff:ff:ff:ff:ff
 SIZES="60 128 512 1514" # 64 to 1518 bytes with the FCS
 
-lan_send() { ip netns exec "$NS_LAN" python3 "$RAWSEND" lan0 "$@" >/dev/null; }
-lanp() { port_field lan "$1"; }
 host_rx() { if_stat "$NS_HOST" host0 rx_packets; }
 lan0_rx() { if_stat "$NS_LAN" lan0 rx_packets; }
 g1_rx_bytes() { gen g1 stats | jq -r '.ports[0].rx_bytes'; }
-drops() { port_field "$1" ".drops.$2 // 0"; } # drops PORT REASON (0: no such reason)
-
-# settle DESCRIPTION EXPECTED 'EXPR': wait until EXPR reaches EXPECTED, give stragglers a
-# moment, then the value must be exactly EXPECTED (a count that overshoots fails too).
-settle() {
-	wait_for "$1" 10 '[ "$('"$3"')" -ge '"$2"' ]'
-	sleep 0.3
-	check "$1" "$2" "$(eval "$3")"
-}
 
 setup() {
 	netns_add "$NS_SW" && netns_add "$NS_LAN" && netns_add "$NS_HOST" && netns_add "$NS_VM" ||
