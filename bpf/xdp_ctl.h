@@ -75,8 +75,8 @@ int xdp_ctl_unblock_mac(struct xdp_ctl *ctl, const uint8_t mac[6]);
 
 /*
  * Frames from source MACs other than these n are dropped (mac_not_allowed); n == 0: from any.
- * Replaces the whole set; -E2BIG for more than XDP_CTL_ALLOWED_MAX. On error the frames are
- * judged by the old set, or by the old set and some of the new.
+ * Replaces the whole set; -E2BIG for more than XDP_CTL_ALLOWED_MAX. On error no frame the old
+ * setting let in is dropped, and some of the new set's MACs may already be let in.
  */
 int xdp_ctl_set_allowed(struct xdp_ctl *ctl, const uint8_t (*macs)[6], unsigned int n);
 
