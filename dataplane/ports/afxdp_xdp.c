@@ -23,6 +23,20 @@
 
 _Static_assert(GUARD_MACS_MAX <= XDP_CTL_ALLOWED_MAX, "allowed-mac: more MACs than XDP holds");
 
+/* a, not p->priv: the port's open fills the maps before p->priv is set */
+static int afxdp_set_vlans(struct port *p, struct afxdp_priv *a, const struct vlan_set *v,
+                           char *err, size_t errlen)
+{
+	int ret;
+
+	ret = xdp_ctl_vlan_set(a->xdp, v->member);
+	if (ret == 0)
+		ret = xdp_ctl_untagged_allow(a->xdp, v->pvid != 0);
+	if (ret < 0)
+		snprintf(err, errlen, "port \"%s\": XDP VLAN map: %s", p->name, strerror(-ret));
+	return ret;
+}
+
 /* allowed-mac in the kernel: frames from other sources never reach the socket. */
 static int afxdp_set_allowed(struct port *p, struct afxdp_priv *a, const struct port_guard *g,
                              char *err, size_t errlen)
@@ -50,14 +64,13 @@ int afxdp_load_xdp(struct port *p, struct afxdp_priv *a, char *err, size_t errle
 	} else {
 		ret = xdp_ctl_open_file(a->xdp_prog, &a->xdp, why, sizeof(why));
 	}
-	if (ret == 0)
-		ret = xdp_ctl_vlan_set(a->xdp, p->vlan->member);
-	if (ret == 0)
-		ret = xdp_ctl_untagged_allow(a->xdp, p->vlan->pvid != 0);
 	if (ret < 0) {
 		snprintf(err, errlen, "port \"%s\": %s", p->name, why);
 		return ret;
 	}
+	ret = afxdp_set_vlans(p, a, p->vlan, err, errlen);
+	if (ret < 0)
+		return ret;
 	/* a port opens without a guard today; should one ever be set first, it holds here too */
 	return afxdp_set_allowed(p, a, p->guard, err, errlen);
 }
@@ -197,15 +210,7 @@ int afxdp_set(struct port *p, const char *key, const char *value, char *err, siz
 
 int afxdp_vlan_changed(struct port *p, const struct vlan_set *v, char *err, size_t errlen)
 {
-	struct afxdp_priv *a = p->priv;
-	int ret;
-
-	ret = xdp_ctl_vlan_set(a->xdp, v->member);
-	if (ret == 0)
-		ret = xdp_ctl_untagged_allow(a->xdp, v->pvid != 0);
-	if (ret < 0)
-		snprintf(err, errlen, "port \"%s\": XDP VLAN map: %s", p->name, strerror(-ret));
-	return ret;
+	return afxdp_set_vlans(p, p->priv, v, err, errlen);
 }
 
 int afxdp_guard_changed(struct port *p, const struct port_guard *g, char *err, size_t errlen)
