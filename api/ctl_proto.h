@@ -46,7 +46,8 @@
  *               "tx_bytes","drops":{reason:count,...},"mtu","status","vlan":N|null,
  *               "trunk":[N,...],"native":N|null, type-specific: "path","mode","devargs"}]
  *   fdb show:  [{"mac","port","vlan","age_s","static":bool}]
- *   stats:     [{"lcore","packets","busy_cycles","idle_cycles","fdb_full"}]
+ *   stats:     {"workers":[{"lcore","packets","busy_cycles","idle_cycles","fdb_full",...}],
+ *               "mbuf_pool":{"size","in_use","available","cached","cache_size"}}
  *   config show: {"lines":["port add ...", ...],"state_file":PATH|null,
  *                "state_damaged":null|{"path":KEPT_AS|null,"why","at","started_from":CONFIG|null},
  *                "state_damaged_files":[PATH.damaged-DATE-TIME,...]} (state_damaged: this

@@ -196,7 +196,7 @@ idle_extras_down() {
 
 # "sleeps wakeups asleep_us" of all workers, "- - -" from a build that does not count them
 idle_ls_sleeps() {
-	ilanctl -j stats 2>/dev/null | jq -r 'if all(has("sleeps")) then
+	ilanctl -j stats 2>/dev/null | jq -r '(.workers? // .) | if all(has("sleeps")) then
 		"\(map(.sleeps) | add) \(map(.wakeups) | add) \(map(.asleep_cycles * 1000000 / .tsc_hz) | add | floor)"
 		else "- - -" end' 2>/dev/null || echo "- - -"
 }

@@ -85,7 +85,7 @@ sw_start_lanswitch() {
 
 # busy cycles, packets, all cycles, polls ("-" from a build that does not count them)
 sw_cpu_lanswitch() {
-	lanctl -j stats | jq -r '"\(map(.busy_cycles) | add) \(map(.packets) | add) \(map(.busy_cycles + .idle_cycles) | add) \(if all(has("polls")) then (map(.polls) | add) else "-" end)"'
+	lanctl -j stats | jq -r '(.workers? // .) | "\(map(.busy_cycles) | add) \(map(.packets) | add) \(map(.busy_cycles + .idle_cycles) | add) \(if all(has("polls")) then (map(.polls) | add) else "-" end)"'
 }
 
 sw_idle_tx_lanswitch() {

@@ -12,7 +12,13 @@
 
 int cmd_stats(const struct cmd_def *def, int argc, char **argv, struct cmd_result *res)
 {
-	res->json = worker_stats_json();
+	struct json_object *o = json_object_new_object();
+
+	if (o == NULL)
+		return -ENOMEM;
+	json_object_object_add(o, "workers", worker_stats_json());
+	json_object_object_add(o, "mbuf_pool", worker_pool_json());
+	res->json = o;
 	return 0;
 }
 

@@ -28,6 +28,8 @@ void worker_port_stats(uint16_t slot, struct port_stats *sum);
 uint64_t worker_port_held(uint16_t slot);
 void worker_port_reset(uint16_t slot);
 struct json_object *worker_stats_json(void);
+/* the frames' mbuf pool: size, in_use (what in_use means: worker_ctl.c) */
+struct json_object *worker_pool_json(void);
 /* adaptive or poll, and adaptive's idle threshold: the workers see them at once */
 void worker_set_mode(enum worker_mode mode);
 /* the configuration is loaded: the workers take its mode (they poll until then) */

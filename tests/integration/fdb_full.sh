@@ -22,7 +22,7 @@ test_full_no_eviction() {
 	check "FDB holds its capacity" 8 "$(lanctlj fdb show | jq length)"
 	check "B was not evicted" gb \
 		"$(lanctlj fdb show | jq -r ".[] | select(.mac == \"$B\") | .port")"
-	check "refusals counted as fdb_full" 13 "$(lanctlj stats | jq '[.[].fdb_full] | add')"
+	check "refusals counted as fdb_full" 13 "$(lanctlj stats | jq '[.workers[].fdb_full] | add')"
 	check "not counted as drops" 0 "$(port_field ga '[.drops[]] | add')"
 	# a MAC that could not be learned is unknown: frames to it are flooded
 	gen_reset_all

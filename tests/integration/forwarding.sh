@@ -54,9 +54,9 @@ test_counters() {
 	check "per-port counters" \
 		'[{"name":"ga","rx_packets":150,"tx_packets":32,"d":0},{"name":"gb","rx_packets":31,"tx_packets":151,"d":0},{"name":"gc","rx_packets":1,"tx_packets":101,"d":0}]' \
 		"$ports"
-	check "worker counted every frame" 182 "$(lanctlj stats | jq '[.[].packets] | add')"
+	check "worker counted every frame" 182 "$(lanctlj stats | jq '[.workers[].packets] | add')"
 	# an idle worker keeps polling: far more polls than frames
-	check "polls counted" true "$(lanctlj stats | jq '[.[].polls] | add > 1000')"
+	check "polls counted" true "$(lanctlj stats | jq '[.workers[].polls] | add > 1000')"
 	check_match "stats shows the mean batch" 'LCORE +PACKETS +BUSY_CYCLES +IDLE_CYCLES +CYCLES/PKT +PKTS/POLL +BUSY% +FDB_FULL' "$(lanctl stats)"
 	check "rx bytes of ga" $((150 * 64)) "$(port_field ga .rx_bytes)"
 }
@@ -76,7 +76,7 @@ test_aging() {
 # find what the EAL's own calibration in the guest process found (both round to 10 MHz).
 test_clock() {
 	local ours eal
-	ours=$(lanctlj stats | jq '.[0].tsc_hz')
+	ours=$(lanctlj stats | jq '.workers[0].tsc_hz')
 	eal=$(gen ga stats | jq .tsc_hz)
 	check_match "lanswitchd knows the TSC frequency" '^[1-9][0-9]{8,}$' "$ours"
 	check "the same TSC frequency as the EAL's calibration" "$eal" "$ours"

@@ -21,9 +21,9 @@
 WAKE_MS=${WAKE_MS:-10}
 ARRIVE_MS=${ARRIVE_MS:-20}
 
-# wstat FIELD [WORKER]: one field of one worker's object in lanctl -j stats; -1 if it has no
+# wstat FIELD [WORKER]: one field of one worker's object in lanctl -j stats' workers; -1 if it has no
 # such field (a switch without adaptive polling: the checks fail, the arithmetic goes on)
-wstat() { lanctlj stats | jq -r --arg f "$1" ".[${2:-0}] | if has(\$f) then .[\$f] else -1 end"; }
+wstat() { lanctlj stats | jq -r --arg f "$1" ".workers[${2:-0}] | if has(\$f) then .[\$f] else -1 end"; }
 
 # wait_asleep [WORKER]: until the worker sleeps in epoll_wait (false after 5 s)
 wait_asleep() {

@@ -34,7 +34,7 @@ t_wake_kinds() {
 	check "each port's wake source: lan host g1" "socket interrupt kick" \
 		"$(port_field lan .wake) $(port_field host .wake) $(port_field g1 .wake)"
 	check "one worker, adaptive" "1 adaptive" \
-		"$(lanctlj stats | jq -r 'length') $(wstat mode)"
+		"$(lanctlj stats | jq -r '.workers | length') $(wstat mode)"
 }
 
 # idle_then FROM DESCRIPTION: a frame from G1 wakes the worker, a second of idle follows;

@@ -24,7 +24,7 @@ setup() {
 t_two_workers_sleep() {
 	local s0 s1
 	check "two workers, both adaptive" "2 adaptive adaptive" \
-		"$(lanctlj stats | jq -r 'length') $(wstat mode 0) $(wstat mode 1)"
+		"$(lanctlj stats | jq -r '.workers | length') $(wstat mode 0) $(wstat mode 1)"
 	s0=$(wstat sleeps 0) s1=$(wstat sleeps 1)
 	gen gab send 0 1 dst $B >/dev/null # wakes the worker of ga
 	gen gab send 1 1 dst $A >/dev/null # and that of gb

@@ -16,7 +16,7 @@ setup() {
 	daemon_start || exit 1
 }
 
-sleeps() { lanctlj stats | jq '.[0].sleeps'; }
+sleeps() { lanctlj stats | jq '.workers[0].sleeps'; }
 
 t_ring_keeps_polling() {
 	local s0 s1
@@ -25,16 +25,16 @@ t_ring_keeps_polling() {
 	check "port list says why its worker never sleeps" \
 		"    wake: none (no rx interrupts: its worker polls and never sleeps)" \
 		"$(lanctl port list | grep '^    wake:')"
-	check "its worker cannot sleep" false "$(lanctlj stats | jq '.[0].can_sleep')"
+	check "its worker cannot sleep" false "$(lanctlj stats | jq '.workers[0].can_sleep')"
 	s0=$(sleeps)
 	sleep 1
 	s1=$(sleeps)
 	check "no sleep in 1 s beside a polled port" 0 $((s1 - s0))
-	check "not asleep" false "$(lanctlj stats | jq '.[0].asleep')"
+	check "not asleep" false "$(lanctlj stats | jq '.workers[0].asleep')"
 	lanctl port del r
-	check "without it the worker can sleep" true "$(lanctlj stats | jq '.[0].can_sleep')"
-	wait_for "asleep again" 5 '[ "$(lanctlj stats | jq .[0].asleep)" == true ]'
-	check "asleep again" true "$(lanctlj stats | jq '.[0].asleep')"
+	check "without it the worker can sleep" true "$(lanctlj stats | jq '.workers[0].can_sleep')"
+	wait_for "asleep again" 5 '[ "$(lanctlj stats | jq .workers[0].asleep)" == true ]'
+	check "asleep again" true "$(lanctlj stats | jq '.workers[0].asleep')"
 }
 
 t_tap_device_wakes() {
@@ -43,7 +43,7 @@ t_tap_device_wakes() {
 	check "net_tap as a dpdk device: wake interrupt" interrupt "$(port_field t .wake)"
 	check "and port list has no wake line for it" "" "$(lanctl port list | grep '^    wake:')"
 	ip -n "$NS_H" link set "${PREFIX}t0" up
-	wait_for "asleep" 5 '[ "$(lanctlj stats | jq .[0].asleep)" == true ]'
+	wait_for "asleep" 5 '[ "$(lanctlj stats | jq .workers[0].asleep)" == true ]'
 	sleep 0.5
 	s0=$(sleeps)
 	rx0=$(port_field t .rx_packets)
