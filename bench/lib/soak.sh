@@ -281,6 +281,8 @@ soak_port_e_crash() {
 	unset "PORT_UP[e]"
 	soak_event port-e-removed-holding "$LAST_HELD frames held, $((tx1 - tx0)) in the stopped guest's ring"
 	kill -KILL "$pid"
+	# reaped here, quietly: bash would report the killed job on stderr
+	{ wait "$pid"; } 2>/dev/null
 	lg_stop e
 	unset "GUEST_UP[e]"
 	soak_event guest-e-killed
