@@ -55,6 +55,31 @@ char *vm_vlan_trunk_text(const struct vm_vlan *v)
 	return text;
 }
 
+/* Whether the switch would take the guard's lists: why says why not. */
+static int vm_meta_check_guard(const struct vm_guard *g, char *why, size_t len)
+{
+	char mac[VM_MAC_LEN];
+	unsigned int i;
+
+	if (g->nmacs > VM_GUARD_MACS_MAX || g->nnets > VM_GUARD_NETS_MAX) {
+		snprintf(why, len, "more than %d allowed-mac or arp-guard entries",
+		         VM_GUARD_MACS_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < g->nmacs; i++)
+		if (vm_mac_parse(g->macs[i], mac) < 0) {
+			snprintf(why, len, "allowed-mac \"%s\" is not a unicast MAC address",
+			         g->macs[i]);
+			return -EINVAL;
+		}
+	for (i = 0; i < g->nnets; i++)
+		if (!vm_net_valid(g->nets[i])) {
+			snprintf(why, len, "arp-guard \"%s\" is not an IP/PREFIX", g->nets[i]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 /* Whether lanswitchd would take the port: err says why not. */
 static int vm_meta_check(const struct vm_port *p, unsigned int i, char *err, size_t errlen)
 {
@@ -72,35 +97,72 @@ static int vm_meta_check(const struct vm_port *p, unsigned int i, char *err, siz
 	else if (p->vlan.access > VM_VLAN_MAX || p->vlan.native > VM_VLAN_MAX ||
 	         vm_vlan_is_tagged(&p->vlan, 0))
 		snprintf(why, sizeof(why), "a VLAN outside 1-%d", VM_VLAN_MAX);
-	else
+	else if (vm_meta_check_guard(&p->guard, why, sizeof(why)) == 0)
 		return 0;
 	snprintf(err, errlen, "metadata: port %u: %s", i + 1, why);
 	return -EINVAL;
 }
 
-/* The port's attributes on its new <port> element. */
-static int vm_meta_port_attrs(xmlNodePtr node, const struct vm_port *p)
+/* The port's VLANs on its <port> element: vlan='N', or trunk='N,M...' [native='N']. */
+static int vm_meta_vlan_attrs(xmlNodePtr node, const struct vm_vlan *v)
 {
 	char num[8], *trunk;
 	int ret = -ENOMEM;
+
+	if (v->access != 0) {
+		snprintf(num, sizeof(num), "%u", v->access);
+		return xmlNewProp(node, BAD_CAST "vlan", BAD_CAST num) != NULL ? 0 : -ENOMEM;
+	}
+	trunk = vm_vlan_trunk_text(v);
+	if (trunk == NULL || xmlNewProp(node, BAD_CAST "trunk", BAD_CAST trunk) == NULL)
+		goto free_trunk;
+	snprintf(num, sizeof(num), "%u", v->native);
+	if (v->native == 0 || xmlNewProp(node, BAD_CAST "native", BAD_CAST num) != NULL)
+		ret = 0;
+free_trunk:
+	free(trunk);
+	return ret;
+}
+
+/*
+ * The guard on the <port> element, in the words of `port set`: allowed-mac='M...' and
+ * arp-guard='IP/PREFIX...' (space-separated, left out when empty), dhcp-server and ra-guard
+ * 'allow' or 'deny', always written: they are what says the guard is recorded.
+ */
+static int vm_meta_guard_attrs(xmlNodePtr node, const struct vm_guard *g)
+{
+	char *words[VM_GUARD_WORDS_MAX], list[VM_GUARD_NETS_MAX * VM_NET_LEN];
+	unsigned int k;
+	size_t used;
+	int n, i;
+
+	if (!g->recorded)
+		return 0;
+	for (k = 0; k < VM_GUARD_KEYS; k++) {
+		n = vm_guard_words(g, (enum vm_guard_key)k, "", words);
+		if (n == 5 && strcmp(words[4], "none") == 0)
+			continue;
+		list[0] = '\0';
+		for (i = 4, used = 0; i < n && used < sizeof(list); i++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+			                         i > 4 ? " " : "", words[i]);
+		if (xmlNewProp(node, BAD_CAST words[3], BAD_CAST list) == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The port's attributes on its new <port> element. */
+static int vm_meta_port_attrs(xmlNodePtr node, const struct vm_port *p)
+{
+	int ret;
 
 	if (node == NULL || xmlNewProp(node, BAD_CAST "name", BAD_CAST p->name) == NULL ||
 	    xmlNewProp(node, BAD_CAST "mac", BAD_CAST p->mac) == NULL ||
 	    xmlNewProp(node, BAD_CAST "socket", BAD_CAST p->socket) == NULL)
 		return -ENOMEM;
-	if (p->vlan.access != 0) {
-		snprintf(num, sizeof(num), "%u", p->vlan.access);
-		return xmlNewProp(node, BAD_CAST "vlan", BAD_CAST num) != NULL ? 0 : -ENOMEM;
-	}
-	trunk = vm_vlan_trunk_text(&p->vlan);
-	if (trunk == NULL || xmlNewProp(node, BAD_CAST "trunk", BAD_CAST trunk) == NULL)
-		goto free_trunk;
-	snprintf(num, sizeof(num), "%u", p->vlan.native);
-	if (p->vlan.native == 0 || xmlNewProp(node, BAD_CAST "native", BAD_CAST num) != NULL)
-		ret = 0;
-free_trunk:
-	free(trunk);
-	return ret;
+	ret = vm_meta_vlan_attrs(node, &p->vlan);
+	return ret < 0 ? ret : vm_meta_guard_attrs(node, &p->guard);
 }
 
 int vm_xml_metadata_format(const struct vm_port *ports, unsigned int n, char **xml, char *err,
@@ -182,6 +244,87 @@ int vm_vlan_parse_trunk(const char *s, struct vm_vlan *v)
 	return n > 0 ? 0 : -EINVAL;
 }
 
+/* allow or deny, into *allow; -ENOENT when the attribute is not there. */
+static int vm_meta_parse_allow(xmlNodePtr node, const char *attr, bool *allow, char *why,
+                               size_t len)
+{
+	char v[16];
+
+	if (vm_node_attr(node, attr, v, sizeof(v)) == -ENOENT)
+		return -ENOENT;
+	if (strcmp(v, "allow") != 0 && strcmp(v, "deny") != 0) {
+		snprintf(why, len, "%s=\"%.*s\": expected allow or deny", attr, 15, v);
+		return -EINVAL;
+	}
+	*allow = strcmp(v, "allow") == 0;
+	return 0;
+}
+
+/* A space-separated list of allowed-mac or arp-guard into g; "none" or "" is an empty one. */
+static int vm_meta_parse_list(xmlNodePtr node, enum vm_guard_key key, struct vm_guard *g, char *why,
+                              size_t len)
+{
+	const char *attr = key == VM_GUARD_ALLOWED_MAC ? "allowed-mac" : "arp-guard";
+	char list[VM_GUARD_NETS_MAX * VM_NET_LEN + 1], *tok, *save = NULL;
+	int ret;
+
+	ret = vm_node_attr(node, attr, list, sizeof(list));
+	if (ret == -ENOENT)
+		return -ENOENT;
+	if (ret < 0) {
+		snprintf(why, len, "%s: more than %d entries", attr, VM_GUARD_NETS_MAX);
+		return -EINVAL;
+	}
+	if (strcmp(list, "none") == 0)
+		return 0;
+	for (tok = strtok_r(list, " \t\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		ret = key == VM_GUARD_ALLOWED_MAC ? vm_guard_add_mac(g, tok)
+		                                  : vm_guard_add_net(g, tok);
+		if (ret == -E2BIG)
+			snprintf(why, len, "%s: more than %d entries", attr, VM_GUARD_NETS_MAX);
+		else if (ret < 0)
+			snprintf(why, len, "%s \"%.*s\" is not %s", attr, VM_NET_LEN, tok,
+			         key == VM_GUARD_ALLOWED_MAC ? "a unicast MAC address"
+			                                     : "an IP/PREFIX");
+		if (ret < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The port's guard: recorded when any of its attributes is there (lanctl writes dhcp-server
+ * and ra-guard always); one left out is the switch's default (no list, allow).
+ */
+static int vm_meta_parse_guard(xmlNodePtr node, unsigned int i, struct vm_guard *g, char *err,
+                               size_t errlen)
+{
+	bool recorded = false;
+	unsigned int k;
+	char why[160];
+	int ret;
+
+	vm_guard_off(g);
+	for (k = 0; k < VM_GUARD_KEYS; k++) {
+		if (k == VM_GUARD_ALLOWED_MAC || k == VM_GUARD_ARP)
+			ret = vm_meta_parse_list(node, (enum vm_guard_key)k, g, why, sizeof(why));
+		else if (k == VM_GUARD_DHCP_SERVER)
+			ret = vm_meta_parse_allow(node, "dhcp-server", &g->dhcp_server, why,
+			                          sizeof(why));
+		else
+			ret = vm_meta_parse_allow(node, "ra-guard", &g->ra, why, sizeof(why));
+		if (ret == -EINVAL) {
+			snprintf(err, errlen, "metadata: port %u: %s", i + 1, why);
+			return -EINVAL;
+		}
+		recorded = recorded || ret == 0;
+	}
+	if (!recorded) /* none: all zero, as a port made in memory without a guard */
+		memset(g, 0, sizeof(*g));
+	return 0;
+}
+
 /*
  * One <port>. Attributes this version does not know are left alone: a later lanctl may add
  * some, and a change this one could not read would come with a new namespace URI.
@@ -223,7 +366,9 @@ static int vm_meta_parse_port(xmlNodePtr node, unsigned int i, struct vm_port *p
 		/* none written: lanswitchd's default, an untagged port in VLAN 1 */
 		p->vlan.access = 1;
 	}
-	ret = vm_meta_check(p, i, err, errlen);
+	ret = vm_meta_parse_guard(node, i, &p->guard, err, errlen);
+	if (ret == 0)
+		ret = vm_meta_check(p, i, err, errlen);
 	goto free_trunk;
 
 bad_vlan:

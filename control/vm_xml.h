@@ -95,10 +95,20 @@ int vm_xml_mac_position(xmlDocPtr doc, const char *mac);
  *   <metadata>
  *     <lanswitch:ports xmlns:lanswitch="https://lanswitch.dev/xmlns/libvirt/1">
  *       <lanswitch:port name="homeassistant" mac="52:54:00:3e:a1:20"
- *                       socket="/run/lanswitch/vhost/homeassistant.sock" vlan="1"/>
+ *                       socket="/run/lanswitch/vhost/homeassistant.sock" vlan="1"
+ *                       allowed-mac="52:54:00:3e:a1:20" arp-guard="192.168.1.20/32"
+ *                       dhcp-server="deny" ra-guard="deny"/>
  *       <lanswitch:port name="unifi" ... trunk="20,30" native="1"/>
  *     </lanswitch:ports>
  *   </metadata>
+ *
+ * The guard's attributes (vm_guard.c) are in the words of `port set`, lists space-separated.
+ * The guard is part of "the port this domain should have", recorded beside its VLANs rather
+ * than anywhere else, because the metadata is what the follow agent and a later attach or
+ * convert rebuild a port from: a port the agent makes again (lanswitchd restarted without its
+ * state) gets its guard with it. A <port> without any of them (written before lanctl set
+ * guards, or by a user who wants the switch's guard left alone) has its guard left as the
+ * switch has it.
  *
  * and lanctl writes it with virDomainSetMetadata(VIR_DOMAIN_METADATA_ELEMENT, fragment,
  * VM_XML_NS_KEY, VM_XML_NS). libvirt 9.0 parses the fragment, declares the namespace on its
@@ -120,11 +130,79 @@ struct vm_vlan {
 	uint64_t tagged[VM_VLAN_WORDS]; /* trunk: bit v set for each tagged VLAN v */
 };
 
+/* ---- a port's guard (vm_guard.c) ------------------------------------------------------
+ *
+ * What lanctl sets on a port it makes for a domain (issue 18), in the words of `lanctl port
+ * set NAME KEY ...`: allowed-mac, the interface's own MAC (a guest sends from it alone, and so
+ * does a router: it routes others' packets with its own source MAC); arp-guard, from an
+ * nwfilter's IP parameters when `vm convert` found one; dhcp-server and ra-guard, deny on a
+ * guest's port and allow on the router's (the domain named with --dhcp-server), so that a
+ * guest running a DHCP server or sending router advertisements cannot take the LAN over.
+ */
+#define VM_GUARD_MACS_MAX 16 /* the switch's GUARD_MACS_MAX (dataplane/fast/guard.h) */
+#define VM_GUARD_NETS_MAX 16 /* and its GUARD_NETS_MAX */
+#define VM_NET_LEN 50        /* "IP/PREFIX" of an IPv6 address, and its NUL */
+
+enum vm_guard_key {
+	VM_GUARD_ALLOWED_MAC,
+	VM_GUARD_ARP,
+	VM_GUARD_DHCP_SERVER,
+	VM_GUARD_RA,
+	VM_GUARD_KEYS
+};
+
+/* `port set NAME allowed-mac M1 ... M16`: the most words one setting takes */
+#define VM_GUARD_WORDS_MAX (4 + VM_GUARD_NETS_MAX)
+
+struct vm_guard {
+	/*
+	 * Whether the domain's metadata records the port's guard. Metadata written before lanctl
+	 * set guards does not: such a port's guard is left as the switch has it (the user's).
+	 */
+	bool recorded;
+	bool dhcp_server;   /* dhcp-server allow; false: deny */
+	bool ra;            /* ra-guard allow; false: deny */
+	unsigned int nmacs; /* allowed-mac; 0: any source */
+	char macs[VM_GUARD_MACS_MAX][VM_MAC_LEN];
+	unsigned int nnets; /* arp-guard; 0: off */
+	char nets[VM_GUARD_NETS_MAX][VM_NET_LEN];
+};
+
+/*
+ * The guard of a port lanctl makes: allowed-mac the interface's MAC; dhcp-server and
+ * ra-guard deny, or allow for the router.
+ */
+void vm_guard_init(struct vm_guard *g, const char *mac, bool router);
+/* The switch's defaults on a new port: every protection off (recorded, all allow, no lists). */
+void vm_guard_off(struct vm_guard *g);
+/* Adds an arp-guard prefix: -EINVAL when s is not IP/PREFIX, -E2BIG past VM_GUARD_NETS_MAX. */
+int vm_guard_add_net(struct vm_guard *g, const char *s);
+/* Adds an allowed MAC (as vm_mac_parse takes it): -EINVAL, -E2BIG past VM_GUARD_MACS_MAX. */
+int vm_guard_add_mac(struct vm_guard *g, const char *s);
+/* Whether s is "IP/PREFIX", IPv4 or IPv6, as the switch's arp-guard takes it. */
+bool vm_net_valid(const char *s);
+/*
+ * The words of `port set PORT KEY ...` that give the port key's setting in g (pointers into
+ * port and g), at most VM_GUARD_WORDS_MAX; returns how many.
+ */
+int vm_guard_words(const struct vm_guard *g, enum vm_guard_key key, const char *port, char **words);
+/*
+ * Whether a and b set key alike: lists compared as sets, a prefix by the network it names
+ * (192.168.1.5/24 is 192.168.1.0/24), so that the switch's way of writing them back does not
+ * count as a difference.
+ */
+bool vm_guard_key_equal(const struct vm_guard *a, const struct vm_guard *b, enum vm_guard_key key);
+bool vm_guard_equal(const struct vm_guard *a, const struct vm_guard *b);
+/* "allowed-mac 52:54:00:3e:a1:20, arp-guard 192.168.1.20/32, dhcp-server deny, ra-guard deny":
+ * every setting, arp-guard only when it has prefixes. */
+void vm_guard_text(const struct vm_guard *g, char *buf, size_t len);
+
 struct vm_port {
 	char name[VM_PORT_NAME_MAX + 1];
 	char mac[VM_MAC_LEN];
 	char socket[VM_SOCKET_PATH_MAX];
 	struct vm_vlan vlan;
+	struct vm_guard guard;
 };
 
 /* An untagged port in VLAN vid. */

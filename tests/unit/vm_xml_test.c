@@ -765,6 +765,185 @@ static void test_metadata_errors(void **state)
 	assert_string_equal(err, "metadata: port 1: has both a VLAN and a trunk");
 }
 
+/* ---- a port's guard ------------------------------------------------------------------- */
+
+/* The words of one `port set`, joined by spaces. */
+static const char *guard_line(const struct vm_guard *g, enum vm_guard_key key)
+{
+	static char line[1024];
+	char *words[VM_GUARD_WORDS_MAX];
+	size_t used = 0;
+	int n, i;
+
+	n = vm_guard_words(g, key, "ha", words);
+	assert_true(n <= VM_GUARD_WORDS_MAX);
+	line[0] = '\0';
+	for (i = 0; i < n; i++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", i ? " " : "",
+		                         words[i]);
+	return line;
+}
+
+static void test_guard_words(void **state)
+{
+	struct vm_guard g;
+	char text[512];
+	int i;
+
+	/* a guest's port */
+	vm_guard_init(&g, "52:54:00:3e:a1:20", false);
+	assert_string_equal(guard_line(&g, VM_GUARD_ALLOWED_MAC),
+	                    "port set ha allowed-mac 52:54:00:3e:a1:20");
+	assert_string_equal(guard_line(&g, VM_GUARD_ARP), "port set ha arp-guard none");
+	assert_string_equal(guard_line(&g, VM_GUARD_DHCP_SERVER), "port set ha dhcp-server deny");
+	assert_string_equal(guard_line(&g, VM_GUARD_RA), "port set ha ra-guard deny");
+	vm_guard_text(&g, text, sizeof(text));
+	assert_string_equal(text, "allowed-mac 52:54:00:3e:a1:20, dhcp-server deny, ra-guard deny");
+	/* the router's: its own MAC still, and it may serve DHCP and advertise routes */
+	vm_guard_init(&g, "52:54:00:8a:1c:01", true);
+	assert_string_equal(guard_line(&g, VM_GUARD_DHCP_SERVER), "port set ha dhcp-server allow");
+	assert_string_equal(guard_line(&g, VM_GUARD_RA), "port set ha ra-guard allow");
+	vm_guard_text(&g, text, sizeof(text));
+	assert_string_equal(text,
+	                    "allowed-mac 52:54:00:8a:1c:01, dhcp-server allow, ra-guard allow");
+	/* arp-guard, and the switch's defaults */
+	assert_int_equal(vm_guard_add_net(&g, "192.168.1.20/32"), 0);
+	assert_int_equal(vm_guard_add_net(&g, "fd00::20/128"), 0);
+	assert_string_equal(guard_line(&g, VM_GUARD_ARP),
+	                    "port set ha arp-guard 192.168.1.20/32 fd00::20/128");
+	vm_guard_off(&g);
+	assert_string_equal(guard_line(&g, VM_GUARD_ALLOWED_MAC), "port set ha allowed-mac none");
+	vm_guard_text(&g, text, sizeof(text));
+	assert_string_equal(text, "allowed-mac none, dhcp-server allow, ra-guard allow");
+
+	/* what the switch's arp-guard takes, and its limit */
+	assert_int_equal(vm_guard_add_net(&g, "192.168.1.20"), -EINVAL);
+	assert_int_equal(vm_guard_add_net(&g, "192.168.1.20/33"), -EINVAL);
+	assert_int_equal(vm_guard_add_net(&g, "192.168.1.300/32"), -EINVAL);
+	assert_int_equal(vm_guard_add_net(&g, "fd00::1/129"), -EINVAL);
+	assert_int_equal(vm_guard_add_net(&g, "10.0.0.0/"), -EINVAL);
+	assert_int_equal(vm_guard_add_net(&g, "10.0.0.0/8x"), -EINVAL);
+	assert_int_equal(g.nnets, 0);
+	for (i = 0; i < VM_GUARD_NETS_MAX; i++)
+		assert_int_equal(vm_guard_add_net(&g, "10.0.0.0/8"), 0);
+	assert_int_equal(vm_guard_add_net(&g, "10.0.0.0/8"), -E2BIG);
+	assert_int_equal(vm_guard_add_mac(&g, "01:00:5e:00:00:01"), -EINVAL);
+	assert_int_equal(vm_guard_add_mac(&g, "52:54:00:3E:A1:2"), 0);
+	assert_string_equal(g.macs[0], "52:54:00:3e:a1:02");
+}
+
+/* As the follow agent compares the metadata's guard with the switch's. */
+static void test_guard_equal(void **state)
+{
+	struct vm_guard a, b;
+
+	vm_guard_init(&a, "52:54:00:3e:a1:20", false);
+	vm_guard_init(&b, "52:54:00:3E:A1:20", false);
+	assert_true(vm_guard_equal(&a, &b));
+	b.dhcp_server = true;
+	assert_false(vm_guard_key_equal(&a, &b, VM_GUARD_DHCP_SERVER));
+	assert_true(vm_guard_key_equal(&a, &b, VM_GUARD_RA));
+	assert_false(vm_guard_equal(&a, &b));
+	b.dhcp_server = false;
+	/* lists are sets, in any order; a prefix is the network it names */
+	vm_guard_add_mac(&a, "52:54:00:3e:a1:21");
+	assert_false(vm_guard_key_equal(&a, &b, VM_GUARD_ALLOWED_MAC));
+	assert_false(vm_guard_key_equal(&b, &a, VM_GUARD_ALLOWED_MAC));
+	memcpy(b.macs[1], b.macs[0], VM_MAC_LEN);
+	snprintf(b.macs[0], VM_MAC_LEN, "52:54:00:3e:a1:21");
+	b.nmacs = 2;
+	assert_true(vm_guard_key_equal(&a, &b, VM_GUARD_ALLOWED_MAC));
+	vm_guard_add_net(&a, "192.168.1.0/24");
+	vm_guard_add_net(&a, "fd00::/64");
+	vm_guard_add_net(&b, "fd00::1/64");
+	assert_false(vm_guard_key_equal(&a, &b, VM_GUARD_ARP));
+	vm_guard_add_net(&b, "192.168.1.5/24");
+	assert_true(vm_guard_key_equal(&a, &b, VM_GUARD_ARP));
+	assert_true(vm_guard_equal(&a, &b));
+	vm_guard_add_net(&b, "192.168.1.5/32");
+	assert_false(vm_guard_equal(&a, &b));
+}
+
+/* The guard in the metadata: written in `port set`'s words, read back as it was. */
+static void test_guard_metadata(void **state)
+{
+	struct vm_port in[3], out[3];
+	char *xml = NULL, err[256];
+
+	port_init(&in[0], "homeassistant", "52:54:00:3e:a1:20");
+	vm_guard_init(&in[0].guard, in[0].mac, false);
+	vm_guard_add_net(&in[0].guard, "192.168.1.20/32");
+	vm_guard_add_net(&in[0].guard, "192.168.1.21/32");
+	port_init(&in[1], "pfsense", "52:54:00:8a:1c:01");
+	vm_guard_init(&in[1].guard, in[1].mac, true);
+	port_init(&in[2], "old", "52:54:00:00:00:01"); /* before lanctl set guards */
+	assert_int_equal(vm_xml_metadata_format(in, 3, &xml, err, sizeof(err)), 0);
+	assert_string_equal(xml, "<ports>\n"
+	                         "  <port name=\"homeassistant\" mac=\"52:54:00:3e:a1:20\" "
+	                         "socket=\"/run/lanswitch/vhost/homeassistant.sock\" vlan=\"1\" "
+	                         "allowed-mac=\"52:54:00:3e:a1:20\" "
+	                         "arp-guard=\"192.168.1.20/32 192.168.1.21/32\" "
+	                         "dhcp-server=\"deny\" ra-guard=\"deny\"/>\n"
+	                         "  <port name=\"pfsense\" mac=\"52:54:00:8a:1c:01\" "
+	                         "socket=\"/run/lanswitch/vhost/pfsense.sock\" vlan=\"1\" "
+	                         "allowed-mac=\"52:54:00:8a:1c:01\" dhcp-server=\"allow\" "
+	                         "ra-guard=\"allow\"/>\n"
+	                         "  <port name=\"old\" mac=\"52:54:00:00:00:01\" "
+	                         "socket=\"/run/lanswitch/vhost/old.sock\" vlan=\"1\"/>\n"
+	                         "</ports>");
+	memset(out, 0x5a, sizeof(out));
+	assert_int_equal(vm_xml_metadata_parse(xml, out, 3, err, sizeof(err)), 3);
+	assert_memory_equal(in, out, sizeof(in));
+	assert_false(out[2].guard.recorded);
+	free(xml);
+
+	/* one attribute is enough to record it; those left out are the switch's defaults */
+	assert_int_equal(vm_xml_metadata_parse("<ports><port name='a' mac='52:54:00:00:00:01' "
+	                                       "socket='/s/a.sock' ra-guard='deny'/></ports>",
+	                                       out, 3, err, sizeof(err)),
+	                 1);
+	assert_true(out[0].guard.recorded);
+	assert_int_equal(out[0].guard.nmacs, 0);
+	assert_true(out[0].guard.dhcp_server);
+	assert_false(out[0].guard.ra);
+	assert_int_equal(vm_xml_metadata_parse("<ports><port name='a' mac='52:54:00:00:00:01' "
+	                                       "socket='/s/a.sock' allowed-mac='none' "
+	                                       "arp-guard=' 10.0.0.0/8  fd00::/8 '/></ports>",
+	                                       out, 3, err, sizeof(err)),
+	                 1);
+	assert_int_equal(out[0].guard.nmacs, 0);
+	assert_int_equal(out[0].guard.nnets, 2);
+	assert_string_equal(out[0].guard.nets[1], "fd00::/8");
+
+	expect_metadata_error("<ports><port name='a' mac='52:54:00:00:00:01' socket='/s/a.sock' "
+	                      "dhcp-server='no'/></ports>",
+	                      -EINVAL,
+	                      "metadata: port 1: dhcp-server=\"no\": expected allow or deny");
+	expect_metadata_error("<ports><port name='a' mac='52:54:00:00:00:01' socket='/s/a.sock' "
+	                      "allowed-mac='52:54:00:00:00:01 ff:ff:ff:ff:ff:ff'/></ports>",
+	                      -EINVAL,
+	                      "metadata: port 1: allowed-mac \"ff:ff:ff:ff:ff:ff\" is not a "
+	                      "unicast MAC address");
+	expect_metadata_error("<ports><port name='a' mac='52:54:00:00:00:01' socket='/s/a.sock' "
+	                      "arp-guard='192.168.1.20'/></ports>",
+	                      -EINVAL,
+	                      "metadata: port 1: arp-guard \"192.168.1.20\" is not an IP/PREFIX");
+	expect_metadata_error("<ports><port name='a' mac='52:54:00:00:00:01' socket='/s/a.sock' "
+	                      "arp-guard='1.0.0.0/8 2.0.0.0/8 3.0.0.0/8 4.0.0.0/8 5.0.0.0/8 "
+	                      "6.0.0.0/8 7.0.0.0/8 8.0.0.0/8 9.0.0.0/8 10.0.0.0/8 11.0.0.0/8 "
+	                      "12.0.0.0/8 13.0.0.0/8 14.0.0.0/8 15.0.0.0/8 16.0.0.0/8 "
+	                      "17.0.0.0/8'/></ports>",
+	                      -EINVAL, "metadata: port 1: arp-guard: more than 16 entries");
+
+	/* format refuses a list the switch would */
+	port_init(&in[0], "a", "52:54:00:00:00:01");
+	vm_guard_init(&in[0].guard, "52:54:00:00:00:01", false);
+	snprintf(in[0].guard.nets[0], VM_NET_LEN, "10.0.0.1");
+	in[0].guard.nnets = 1;
+	assert_int_equal(vm_xml_metadata_format(in, 1, &xml, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "metadata: port 1: arp-guard \"10.0.0.1\" is not an IP/PREFIX");
+}
+
 /* ---- convert ------------------------------------------------------------------------- */
 
 /*
@@ -1430,6 +1609,9 @@ int main(void)
 		cmocka_unit_test(test_metadata_read_fixture),
 		cmocka_unit_test(test_metadata_set),
 		cmocka_unit_test(test_metadata_errors),
+		cmocka_unit_test(test_guard_words),
+		cmocka_unit_test(test_guard_equal),
+		cmocka_unit_test(test_guard_metadata),
 		cmocka_unit_test(test_convert_homeassistant),
 		cmocka_unit_test(test_convert_pfsense),
 		cmocka_unit_test(test_convert_windows_network),
