@@ -25,6 +25,7 @@ struct vm_convert {
 	const char *bridge;
 	const char *socket_dir;
 	bool model_virtio;
+	bool router;
 	const struct vm_net_resolver *nets;
 	struct vm_convert_report *report;
 	struct vm_plan *plans;
@@ -178,6 +179,10 @@ static int vm_convert_check(struct vm_convert *c, xmlNodePtr iface, unsigned int
 		                         queues);
 	if (vm_convert_vlan(vm_node_child(iface, "vlan"), &plan->port.vlan, why, sizeof(why)))
 		return vm_convert_refuse(c, who, "%s", why);
+	/* a guest's port sends from its own MAC alone; its nwfilter may say more (arp-guard) */
+	vm_guard_init(&plan->port.guard, plan->port.mac, c->router);
+	if (vm_nwfilter_guard(iface, &plan->port.guard, why, sizeof(why)) < 0)
+		return vm_convert_refuse(c, who, "%s", why);
 	if (vm_convert_name(c, &plan->port, why, sizeof(why)) < 0)
 		return vm_convert_refuse(c, who, "%s", why);
 
@@ -256,6 +261,7 @@ int vm_xml_convert(xmlDocPtr doc, const char *domain, const struct vm_convert_op
 		.bridge = opts->bridge,
 		.socket_dir = opts->socket_dir,
 		.model_virtio = opts->model_virtio,
+		.router = opts->router,
 		.nets = opts->nets,
 		.report = report,
 	};
@@ -320,6 +326,7 @@ void vm_convert_report_clear(struct vm_convert_report *report)
 	for (i = 0; i < report->n; i++) {
 		free(report->ifaces[i].old_xml);
 		free(report->ifaces[i].new_xml);
+		free(report->ifaces[i].filter_note);
 		for (w = 0; w < report->ifaces[i].nwarnings; w++)
 			free(report->ifaces[i].warnings[w]);
 	}

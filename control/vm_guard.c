@@ -204,7 +204,7 @@ bool vm_guard_equal(const struct vm_guard *a, const struct vm_guard *b)
 	return true;
 }
 
-void vm_guard_text(const struct vm_guard *g, char *buf, size_t len)
+void vm_guard_text(const struct vm_guard *g, unsigned int keys, char *buf, size_t len)
 {
 	char *words[VM_GUARD_WORDS_MAX];
 	size_t used = 0;
@@ -213,7 +213,7 @@ void vm_guard_text(const struct vm_guard *g, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (k = 0; k < VM_GUARD_KEYS; k++) {
-		if (k == VM_GUARD_ARP && g->nnets == 0)
+		if (!(keys & VM_GUARD_BIT(k)) || (k == VM_GUARD_ARP && g->nnets == 0))
 			continue;
 		n = vm_guard_words(g, (enum vm_guard_key)k, "", words);
 		/* the key and its values, after "port set NAME" */

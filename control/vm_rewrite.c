@@ -18,7 +18,8 @@
  *     vSwitch only; its tags move to the port), <port isolated='yes'> (bridge and network
  *     only), <filterref> (qemuDomainAttachNetDevice: "filterref is not supported for
  *     network interfaces of type vhostuser"; nwfilter rules bind to a host tap device, and a
- *     vhost-user interface has none).
+ *     vhost-user interface has none: the switch's guard stands in for the usual filters,
+ *     vm_nwfilter.c).
  *   removed because libvirt ignores them there: <source bridge> (replaced), <target dev>
  *     (the tap device's name), <driver name> ("the name attribute is ignored. The backend
  *     driver used is always vhost-user"), <bandwidth> (virNetDevSupportsBandwidth: not
@@ -61,29 +62,20 @@ static int vm_rewrite_warn(struct vm_converted *done, const char *fmt, ...)
 	return 0;
 }
 
-/* "nwfilter 'clean-traffic' (IP=192.168.1.20)": the filter and what it was given. */
-static int vm_rewrite_warn_filter(struct vm_converted *done, xmlNodePtr filterref)
+/*
+ * The filter goes (vm_rewrite.h), and what the switch's guard does instead is said: a note when
+ * it stands in for the filter, a warning when a protection is lost (vm_nwfilter.c).
+ */
+static int vm_rewrite_filter(struct vm_converted *done, xmlNodePtr filterref)
 {
-	char filter[64], name[64], value[128], params[512] = "";
-	size_t n = 0;
-	xmlNodePtr p;
+	char said[1024];
 
-	vm_node_attr(filterref, "filter", filter, sizeof(filter));
-	for (p = vm_node_child(filterref, "parameter"); p != NULL;
-	     p = vm_node_next(p, "parameter")) {
-		vm_node_attr(p, "name", name, sizeof(name));
-		vm_node_attr(p, "value", value, sizeof(value));
-		n += (size_t)snprintf(params + n, n < sizeof(params) ? sizeof(params) - n : 0,
-		                      "%s%s=%s", n > 0 ? ", " : " (", name, value);
-		if (n >= sizeof(params))
-			break;
-	}
-	if (n > 0 && n + 1 < sizeof(params))
-		strcat(params, ")");
-	return vm_rewrite_warn(done,
-	                       "nwfilter '%s'%s removed: libvirt filters on the host's tap device, "
-	                       "which a vhost-user interface does not have; its protection is gone",
-	                       filter, params);
+	if (vm_nwfilter_said(filterref, &done->port.guard, said, sizeof(said)) == 1)
+		return vm_rewrite_warn(done, "%s", said);
+	if (done->filter_note != NULL) /* libvirt takes one <filterref>: a second is kept quiet */
+		return 0;
+	done->filter_note = strdup(said);
+	return done->filter_note != NULL ? 0 : -ENOMEM;
 }
 
 /* Removes what vhost-user refuses or ignores, saying what the guest loses. */
@@ -97,7 +89,7 @@ static int vm_rewrite_strip(xmlNodePtr iface, struct vm_converted *done)
 		while ((n = vm_node_child(iface, *name)) != NULL)
 			vm_node_remove(n);
 	while ((n = vm_node_child(iface, "filterref")) != NULL && ret == 0) {
-		ret = vm_rewrite_warn_filter(done, n);
+		ret = vm_rewrite_filter(done, n);
 		vm_node_remove(n);
 	}
 	while ((n = vm_node_child(iface, "bandwidth")) != NULL && ret == 0) {

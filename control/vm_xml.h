@@ -193,9 +193,14 @@ int vm_guard_words(const struct vm_guard *g, enum vm_guard_key key, const char *
  */
 bool vm_guard_key_equal(const struct vm_guard *a, const struct vm_guard *b, enum vm_guard_key key);
 bool vm_guard_equal(const struct vm_guard *a, const struct vm_guard *b);
-/* "allowed-mac 52:54:00:3e:a1:20, arp-guard 192.168.1.20/32, dhcp-server deny, ra-guard deny":
- * every setting, arp-guard only when it has prefixes. */
-void vm_guard_text(const struct vm_guard *g, char *buf, size_t len);
+#define VM_GUARD_BIT(key) (1u << (key))
+#define VM_GUARD_ALL (VM_GUARD_BIT(VM_GUARD_KEYS) - 1)
+/*
+ * "allowed-mac 52:54:00:3e:a1:20, arp-guard 192.168.1.20/32, dhcp-server deny, ra-guard deny":
+ * the settings of keys (VM_GUARD_BIT of each, or VM_GUARD_ALL), arp-guard only when it has
+ * prefixes.
+ */
+void vm_guard_text(const struct vm_guard *g, unsigned int keys, char *buf, size_t len);
 
 struct vm_port {
 	char name[VM_PORT_NAME_MAX + 1];
@@ -289,7 +294,8 @@ struct vm_converted {
 	char *new_xml;
 	char *warnings[VM_CONVERT_WARN_MAX]; /* what the guest loses, one sentence each */
 	unsigned int nwarnings;
-	bool reused; /* lanctl vm convert: the switch had the port already (not undone) */
+	char *filter_note; /* what its nwfilter became on the switch, NULL: none or a warning */
+	bool reused;       /* lanctl vm convert: the switch had the port already (not undone) */
 };
 
 struct vm_convert_report {
@@ -316,6 +322,7 @@ struct vm_convert_opts {
 	const char *bridge;     /* the bridge whose interfaces move to the switch */
 	const char *socket_dir; /* where their sockets go */
 	bool model_virtio;      /* convert a non-virtio model too, to virtio */
+	bool router;            /* the domain serves DHCP and routes: dhcp-server, ra-guard allow */
 	const struct vm_net_resolver *nets;
 };
 

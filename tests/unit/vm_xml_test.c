@@ -797,13 +797,13 @@ static void test_guard_words(void **state)
 	assert_string_equal(guard_line(&g, VM_GUARD_ARP), "port set ha arp-guard none");
 	assert_string_equal(guard_line(&g, VM_GUARD_DHCP_SERVER), "port set ha dhcp-server deny");
 	assert_string_equal(guard_line(&g, VM_GUARD_RA), "port set ha ra-guard deny");
-	vm_guard_text(&g, text, sizeof(text));
+	vm_guard_text(&g, VM_GUARD_ALL, text, sizeof(text));
 	assert_string_equal(text, "allowed-mac 52:54:00:3e:a1:20, dhcp-server deny, ra-guard deny");
 	/* the router's: its own MAC still, and it may serve DHCP and advertise routes */
 	vm_guard_init(&g, "52:54:00:8a:1c:01", true);
 	assert_string_equal(guard_line(&g, VM_GUARD_DHCP_SERVER), "port set ha dhcp-server allow");
 	assert_string_equal(guard_line(&g, VM_GUARD_RA), "port set ha ra-guard allow");
-	vm_guard_text(&g, text, sizeof(text));
+	vm_guard_text(&g, VM_GUARD_ALL, text, sizeof(text));
 	assert_string_equal(text,
 	                    "allowed-mac 52:54:00:8a:1c:01, dhcp-server allow, ra-guard allow");
 	/* arp-guard, and the switch's defaults */
@@ -813,7 +813,7 @@ static void test_guard_words(void **state)
 	                    "port set ha arp-guard 192.168.1.20/32 fd00::20/128");
 	vm_guard_off(&g);
 	assert_string_equal(guard_line(&g, VM_GUARD_ALLOWED_MAC), "port set ha allowed-mac none");
-	vm_guard_text(&g, text, sizeof(text));
+	vm_guard_text(&g, VM_GUARD_ALL, text, sizeof(text));
 	assert_string_equal(text, "allowed-mac none, dhcp-server allow, ra-guard allow");
 
 	/* what the switch's arp-guard takes, and its limit */
@@ -1030,6 +1030,8 @@ static void test_convert_homeassistant(void **state)
 	assert_null(r.refused);
 	assert_int_equal(r.ifaces[0].position, 1);
 	port_init(&want, "homeassistant", "52:54:00:3e:a1:20");
+	vm_guard_init(&want.guard, "52:54:00:3e:a1:20", false);
+	assert_int_equal(vm_guard_add_net(&want.guard, "192.168.1.20/32"), 0);
 	assert_memory_equal(&r.ifaces[0].port, &want, sizeof(want));
 	assert_string_equal(r.ifaces[0].old_xml,
 	                    "<interface type=\"bridge\">\n"
@@ -1056,22 +1058,22 @@ static void test_convert_homeassistant(void **state)
 	        "  <address type=\"pci\" domain=\"0x0000\" bus=\"0x01\" slot=\"0x00\" "
 	        "function=\"0x0\"/>\n"
 	        "</interface>");
-	assert_int_equal(r.ifaces[0].nwarnings, 1);
-	assert_string_equal(
-	        r.ifaces[0].warnings[0],
-	        "nwfilter 'clean-traffic' (IP=192.168.1.20) removed: libvirt filters on "
-	        "the host's tap device, which a vhost-user interface does not have; its "
-	        "protection is gone");
+	/* its nwfilter became the port's guard: no protection lost, no warning */
+	assert_int_equal(r.ifaces[0].nwarnings, 0);
+	assert_string_equal(r.ifaces[0].filter_note,
+	                    "nwfilter 'clean-traffic' (IP=192.168.1.20) became allowed-mac "
+	                    "52:54:00:3e:a1:20, arp-guard 192.168.1.20/32");
 	/* the hugepages stay and are shared */
 	assert_true(r.memory.changed);
 	assert_string_equal(r.memory.what, "added <access mode='shared'/>");
 	/* and what lanctl records in the domain */
 	assert_int_equal(vm_xml_metadata_format(&r.ifaces[0].port, 1, &meta, err, sizeof(err)), 0);
-	assert_string_equal(meta,
-	                    "<ports>\n"
-	                    "  <port name=\"homeassistant\" mac=\"52:54:00:3e:a1:20\" "
-	                    "socket=\"/run/lanswitch/vhost/homeassistant.sock\" vlan=\"1\"/>\n"
-	                    "</ports>");
+	assert_string_equal(meta, "<ports>\n"
+	                          "  <port name=\"homeassistant\" mac=\"52:54:00:3e:a1:20\" "
+	                          "socket=\"/run/lanswitch/vhost/homeassistant.sock\" vlan=\"1\" "
+	                          "allowed-mac=\"52:54:00:3e:a1:20\" arp-guard=\"192.168.1.20/32\" "
+	                          "dhcp-server=\"deny\" ra-guard=\"deny\"/>\n"
+	                          "</ports>");
 	free(meta);
 	vm_convert_report_clear(&r);
 	/* converted once, nothing is left on br0 */
@@ -1319,7 +1321,7 @@ static const char iface_fmt[] = "    <interface type='bridge'>\n"
 
 static xmlDocPtr iface_doc(const char *name, const char *mac, const char *rest)
 {
-	char devices[2048];
+	char devices[4096];
 
 	snprintf(devices, sizeof(devices), iface_fmt, mac, rest);
 	return domain_doc(name, "", "", devices);
@@ -1407,6 +1409,170 @@ static void test_convert_refusals(void **state)
 	        "driver): --model-virtio converts it anyway\n"
 	        "domain \"lab\": interface #3: type='network' on network 'lan', whose bridge "
 	        "is br0: make it type='bridge' (<source bridge='br0'/>) first\n");
+	xmlFreeDoc(doc);
+}
+
+/* An interface on br0 with a filterref (its body: parameters), converted; router or not. */
+static void convert_filter(const char *filter, const char *params, bool router,
+                           struct vm_convert_report *r)
+{
+	const struct vm_convert_opts opts = {
+		.bridge = "br0",
+		.socket_dir = VM_SOCKET_DIR_DEFAULT,
+		.router = router,
+		.nets = &test_nets,
+	};
+	char rest[1024];
+	xmlDocPtr doc;
+
+	snprintf(rest, sizeof(rest),
+	         "      <model type='virtio'/>\n"
+	         "      <filterref filter='%s'>\n%s      </filterref>\n",
+	         filter, params);
+	doc = iface_doc("lab", "      <mac address='52:54:00:00:00:01'/>\n", rest);
+	assert_int_equal(vm_xml_convert(doc, "lab", &opts, r), 1);
+	assert_libvirt_valid(doc, filter);
+	assert_null(strstr(r->ifaces[0].new_xml, "filterref"));
+	xmlFreeDoc(doc);
+}
+
+/* The port's `port set` lines, one per setting, as lanctl sends them. */
+static const char *guard_lines(const struct vm_guard *g)
+{
+	static char lines[2048];
+	size_t used = 0;
+	unsigned int k;
+
+	for (k = 0; k < VM_GUARD_KEYS; k++)
+		used += (size_t)snprintf(lines + used, sizeof(lines) - used, "%s\n",
+		                         guard_line(g, (enum vm_guard_key)k));
+	return lines;
+}
+
+/*
+ * A domain's nwfilter becomes its port's guard: the exact settings for clean-traffic with 0,
+ * 1 and 2 IP parameters, no-mac-spoofing, clean-traffic-gateway, an unknown filter.
+ */
+static void test_convert_nwfilter(void **state)
+{
+	struct vm_convert_report r;
+
+	/* no filter: a guest's port, and the router's */
+	convert_filter("no-other-l2-traffic", "", false, &r);
+	assert_string_equal(guard_lines(&r.ifaces[0].port.guard),
+	                    "port set ha allowed-mac 52:54:00:00:00:01\n"
+	                    "port set ha arp-guard none\n"
+	                    "port set ha dhcp-server deny\n"
+	                    "port set ha ra-guard deny\n");
+	/* a filter the guard does not stand in for: the warning it always had */
+	assert_null(r.ifaces[0].filter_note);
+	assert_int_equal(r.ifaces[0].nwarnings, 1);
+	assert_string_equal(r.ifaces[0].warnings[0],
+	                    "nwfilter 'no-other-l2-traffic' removed: libvirt filters on the host's "
+	                    "tap device, which a vhost-user interface does not have; its "
+	                    "protection is gone");
+	vm_convert_report_clear(&r);
+
+	convert_filter("clean-traffic", "        <parameter name='IP' value='192.168.1.20'/>\n",
+	               false, &r);
+	assert_string_equal(guard_lines(&r.ifaces[0].port.guard),
+	                    "port set ha allowed-mac 52:54:00:00:00:01\n"
+	                    "port set ha arp-guard 192.168.1.20/32\n"
+	                    "port set ha dhcp-server deny\n"
+	                    "port set ha ra-guard deny\n");
+	assert_int_equal(r.ifaces[0].nwarnings, 0);
+	assert_string_equal(r.ifaces[0].filter_note,
+	                    "nwfilter 'clean-traffic' (IP=192.168.1.20) became allowed-mac "
+	                    "52:54:00:00:00:01, arp-guard 192.168.1.20/32");
+	vm_convert_report_clear(&r);
+
+	/* two addresses, on the router's port (--dhcp-server): dhcp-server and ra-guard allow */
+	convert_filter("clean-traffic",
+	               "        <parameter name='IP' value='192.168.1.1'/>\n"
+	               "        <parameter name='CTRL_IP_LEARNING' value='none'/>\n"
+	               "        <parameter name='IP' value='192.168.2.1'/>\n",
+	               true, &r);
+	assert_string_equal(guard_lines(&r.ifaces[0].port.guard),
+	                    "port set ha allowed-mac 52:54:00:00:00:01\n"
+	                    "port set ha arp-guard 192.168.1.1/32 192.168.2.1/32\n"
+	                    "port set ha dhcp-server allow\n"
+	                    "port set ha ra-guard allow\n");
+	assert_string_equal(r.ifaces[0].filter_note,
+	                    "nwfilter 'clean-traffic' (IP=192.168.1.1, CTRL_IP_LEARNING=none, "
+	                    "IP=192.168.2.1) became allowed-mac 52:54:00:00:00:01, arp-guard "
+	                    "192.168.1.1/32 192.168.2.1/32");
+	vm_convert_report_clear(&r);
+
+	/* no IP: libvirt learned the address, the switch cannot; ARP is left unguarded */
+	convert_filter("clean-traffic", "", false, &r);
+	assert_string_equal(guard_lines(&r.ifaces[0].port.guard),
+	                    "port set ha allowed-mac 52:54:00:00:00:01\n"
+	                    "port set ha arp-guard none\n"
+	                    "port set ha dhcp-server deny\n"
+	                    "port set ha ra-guard deny\n");
+	assert_null(r.ifaces[0].filter_note);
+	assert_int_equal(r.ifaces[0].nwarnings, 1);
+	assert_string_equal(r.ifaces[0].warnings[0],
+	                    "nwfilter 'clean-traffic' became allowed-mac 52:54:00:00:00:01; "
+	                    "without an IP parameter libvirt learned the guest's address, which "
+	                    "the switch does not: no arp-guard");
+	vm_convert_report_clear(&r);
+
+	/* no-mac-spoofing has no use for IP */
+	convert_filter("no-mac-spoofing", "        <parameter name='IP' value='192.168.1.20'/>\n",
+	               false, &r);
+	assert_int_equal(r.ifaces[0].port.guard.nnets, 0);
+	assert_int_equal(r.ifaces[0].nwarnings, 0);
+	assert_string_equal(r.ifaces[0].filter_note,
+	                    "nwfilter 'no-mac-spoofing' (IP=192.168.1.20) became allowed-mac "
+	                    "52:54:00:00:00:01");
+	vm_convert_report_clear(&r);
+
+	/* clean-traffic-gateway: the same, but its gateway restriction is lost */
+	convert_filter("clean-traffic-gateway",
+	               "        <parameter name='IP' value='192.168.1.20'/>\n"
+	               "        <parameter name='GATEWAY_MAC' value='52:54:00:8a:1c:01'/>\n",
+	               false, &r);
+	assert_int_equal(r.ifaces[0].port.guard.nnets, 1);
+	assert_null(r.ifaces[0].filter_note);
+	assert_string_equal(r.ifaces[0].warnings[0],
+	                    "nwfilter 'clean-traffic-gateway' (IP=192.168.1.20, "
+	                    "GATEWAY_MAC=52:54:00:8a:1c:01) became allowed-mac 52:54:00:00:00:01, "
+	                    "arp-guard 192.168.1.20/32; its restriction to traffic with the "
+	                    "gateway ($GATEWAY_MAC) has no counterpart on the switch: gone");
+	vm_convert_report_clear(&r);
+}
+
+/* An IP parameter the switch's arp-guard cannot take refuses the interface, changing nothing. */
+static void test_convert_nwfilter_refused(void **state)
+{
+	char rest[2048];
+	size_t used;
+	xmlDocPtr doc;
+	int i;
+
+	doc = iface_doc("lab", "      <mac address='52:54:00:00:00:01'/>\n",
+	                "      <model type='virtio'/>\n"
+	                "      <filterref filter='clean-traffic'>\n"
+	                "        <parameter name='IP' value='fd00::20'/>\n"
+	                "      </filterref>\n");
+	expect_refused(doc, "lab", false,
+	               "domain \"lab\": interface 52:54:00:00:00:01 (#1 on br0): nwfilter "
+	               "'clean-traffic': IP='fd00::20' is not an IPv4 address\n");
+	xmlFreeDoc(doc);
+
+	used = (size_t)snprintf(rest, sizeof(rest),
+	                        "      <model type='virtio'/>\n"
+	                        "      <filterref filter='clean-traffic'>\n");
+	for (i = 0; i <= VM_GUARD_NETS_MAX; i++)
+		used += (size_t)snprintf(rest + used, sizeof(rest) - used,
+		                         "        <parameter name='IP' value='10.0.0.%d'/>\n", i);
+	snprintf(rest + used, sizeof(rest) - used, "      </filterref>\n");
+	doc = iface_doc("lab", "      <mac address='52:54:00:00:00:01'/>\n", rest);
+	expect_refused(doc, "lab", false,
+	               "domain \"lab\": interface 52:54:00:00:00:01 (#1 on br0): nwfilter "
+	               "'clean-traffic': more than 16 IP parameters, the most the switch's "
+	               "arp-guard takes\n");
 	xmlFreeDoc(doc);
 }
 
@@ -1620,6 +1786,8 @@ int main(void)
 		cmocka_unit_test(test_convert_frigate),
 		cmocka_unit_test(test_convert_unifi_vlans),
 		cmocka_unit_test(test_convert_refusals),
+		cmocka_unit_test(test_convert_nwfilter),
+		cmocka_unit_test(test_convert_nwfilter_refused),
 		cmocka_unit_test(test_memory_shared_fixtures),
 		cmocka_unit_test(test_memory_shared_numa),
 		cmocka_unit_test(test_memory_share_none),
