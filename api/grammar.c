@@ -146,8 +146,9 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 		.words = { "vm", "attach" },
 		.forms = {
 			{ "DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] "
-			  "[--add] [--socket-dir DIR]",
-			  "a port, and an interface on it in the domain" },
+			  "[--add] [--dhcp-server] [--socket-dir DIR]",
+			  "a guarded port, and an interface on it in the domain (--dhcp-server: the "
+			  "router)" },
 		},
 		.help = "attach a libvirt domain to the switch",
 		.flags = CMD_LOCAL,
@@ -167,10 +168,12 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 	[CMD_VM_CONVERT] = {
 		.words = { "vm", "convert" },
 		.forms = {
-			{ "DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] "
+			{ "DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... "
+			  "[--dry-run] [--socket-dir DIR]",
+			  "bridge interfaces on BR become guarded vhost-user ports (--dhcp-server: "
+			  "the router)" },
+			{ "--all --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... [--dry-run] "
 			  "[--socket-dir DIR]",
-			  "bridge interfaces on BR become vhost-user ports" },
-			{ "--all --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]",
 			  "the same in every persistent domain" },
 		},
 		.help = "move domains' bridge interfaces to the switch",

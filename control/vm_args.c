@@ -30,7 +30,16 @@ static const struct vm_opt_def vm_opt_defs[VM_OPT_MAX] = {
 	[VM_OPT_ALL] = { "--all", false },
 	[VM_OPT_MODEL_VIRTIO] = { "--model-virtio", false },
 	[VM_OPT_DRY_RUN] = { "--dry-run", false },
+	/* attach: a flag (the domain is the router); convert: names one (vm_args_value) */
+	[VM_OPT_DHCP_SERVER] = { "--dhcp-server", false },
 };
+
+/* Whether option o takes the next word in def's command. */
+static bool vm_args_value(const struct cmd_def *def, int o)
+{
+	return vm_opt_defs[o].value ||
+	       (o == VM_OPT_DHCP_SERVER && grammar_id(def) == CMD_VM_CONVERT);
+}
 
 static int vm_args_usage(const struct cmd_def *def, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
@@ -108,10 +117,17 @@ int vm_args_read(const struct cmd_def *def, int argc, char **argv, struct vm_arg
 		for (o = 0; o < VM_OPT_MAX && strcmp(argv[i], vm_opt_defs[o].word) != 0; o++)
 			;
 		/* the grammar let through only the command's own options, each with its value */
-		if (o == VM_OPT_MAX || (vm_opt_defs[o].value && i + 1 == argc))
+		if (o == VM_OPT_MAX || (vm_args_value(def, o) && i + 1 == argc))
 			return vm_args_usage(def, "unexpected \"%s\"", argv[i]);
 		a->set[o] = true;
-		a->val[o] = vm_opt_defs[o].value ? argv[++i] : "";
+		a->val[o] = vm_args_value(def, o) ? argv[++i] : "";
+		if (o != VM_OPT_DHCP_SERVER || a->val[o][0] == '\0')
+			continue;
+		/* the one option that repeats */
+		if (a->ndhcp_servers == VM_DHCP_SERVERS_MAX)
+			return vm_args_usage(def, "--dhcp-server: at most %d domains",
+			                     VM_DHCP_SERVERS_MAX);
+		a->dhcp_servers[a->ndhcp_servers++] = a->val[o];
 	}
 	return vm_args_check(def, a);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `lanctl vm attach DOMAIN [--mac MAC] [--vlan N | --trunk LIST [--native N]] [--queues N]
- * [--add] [--socket-dir DIR]`: a port on the switch, and an <interface type='vhostuser'> on
- * it in the domain's persistent definition, with the port in the domain's metadata.
+ * [--add] [--dhcp-server] [--socket-dir DIR]`: a port on the switch, and an <interface
+ * type='vhostuser'> on it in the domain's persistent definition, with the port in the domain's
+ * metadata. The port is guarded (vm_guard.c): allowed-mac the interface's MAC, dhcp-server and
+ * ra-guard deny, or allow with --dhcp-server (the domain is the router).
  *
  * Checked first: --queues (the switch serves one queue pair per port: a guest with more
  * would lose frames), the domain (known, persistent, not on the switch already unless --add
@@ -140,6 +142,7 @@ static int vm_attach_port(struct vm_attach *a)
 	struct vm_port *p = &a->ports[a->nports];
 	unsigned int index;
 	char err[256];
+	int ret;
 
 	memset(p, 0, sizeof(*p));
 	for (index = 0;; index++) {
@@ -155,7 +158,11 @@ static int vm_attach_port(struct vm_attach *a)
 	p->vlan = a->args.vlan;
 	a->port = p;
 	a->nports++;
-	return vm_attach_mac(a, p);
+	ret = vm_attach_mac(a, p);
+	/* a guest's port sends from its MAC alone, and serves no DHCP or RA unless the router's */
+	if (ret == 0)
+		vm_guard_init(&p->guard, p->mac, a->args.set[VM_OPT_DHCP_SERVER]);
+	return ret;
 }
 
 /* The persistent definition in memory: shared memory, the interface, the metadata. */
@@ -254,11 +261,11 @@ static void vm_attach_hotplug(struct vm_attach *a)
 
 static void vm_attach_print_text(const struct vm_attach *a)
 {
-	char vlan[160];
+	char settings[512];
 
-	vm_out_vlan(&a->port->vlan, vlan, sizeof(vlan));
+	vm_out_settings(a->port, settings, sizeof(settings));
 	printf("domain \"%s\": attached on port %s (MAC %s, socket %s, %s)\n", a->name,
-	       a->port->name, a->port->mac, a->port->socket, vlan);
+	       a->port->name, a->port->mac, a->port->socket, settings);
 	if (a->memory.changed)
 		printf("domain \"%s\": memory shared with the switch, as vhost-user needs: %s\n",
 		       a->name, a->memory.what);

@@ -39,8 +39,12 @@ enum vm_opt {
 	VM_OPT_ALL,
 	VM_OPT_MODEL_VIRTIO,
 	VM_OPT_DRY_RUN,
+	VM_OPT_DHCP_SERVER,
 	VM_OPT_MAX
 };
+
+/* How many domains `vm convert` names with --dhcp-server: a LAN has a router or two. */
+#define VM_DHCP_SERVERS_MAX 16
 
 /*
  * A vm command's words after the grammar took them: the positional words (domains) come
@@ -57,6 +61,9 @@ struct vm_args {
 	bool vlan_asked;     /* --vlan or --trunk given */
 	unsigned long queues;
 	const char *socket_dir;
+	/* convert: the domains named with --dhcp-server (attach: set[VM_OPT_DHCP_SERVER]) */
+	const char *dhcp_servers[VM_DHCP_SERVERS_MAX];
+	unsigned int ndhcp_servers;
 };
 
 /*
@@ -69,14 +76,20 @@ int vm_args_read(const struct cmd_def *def, int argc, char **argv, struct vm_arg
 
 /*
  * `port add NAME vhost SOCKET` (client mode: QEMU owns the socket), then `port set` for its
- * VLANs unless it is the switch's default (untagged in VLAN 1). A port the switch added and
- * could not set is deleted again. Prints the switch's refusal. 0: made; 1: the switch had it
- * already, as the domain needs it (a vhost port on that socket, client mode: the config
- * file's, say), and it is used as it is (its VLANs set): not to be undone.
+ * VLANs unless it is the switch's default (untagged in VLAN 1) and for its guard. A port the
+ * switch added and could not set is deleted again. Prints the switch's refusal. 0: made; 1: the
+ * switch had it already, as the domain needs it (a vhost port on that socket, client mode: the
+ * config file's, say), and it is used as it is (its VLANs set): not to be undone.
  */
 int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p);
 /* `port set` of the port's VLANs, whatever they are (vlan 1 too). Prints a refusal. */
 int vm_switch_port_vlan(const struct lanctl_opts *opts, const struct vm_port *p);
+/*
+ * `port set` of each setting of the port's guard that differs from had's (all of them when
+ * had is NULL); nothing when the port's metadata records no guard. Prints a refusal.
+ */
+int vm_switch_port_guard(const struct lanctl_opts *opts, const struct vm_port *p,
+                         const struct vm_guard *had);
 /* `port del NAME`. *gone: the switch had no such port (not an error). Prints a refusal. */
 int vm_switch_port_del(const struct lanctl_opts *opts, const char *name, bool *gone);
 /* Deletes the ports made so far, when what followed failed: says so, and what it could not. */
@@ -95,7 +108,12 @@ int vm_sockdir_make(const char *dir);
 
 /* "vlan 1", or "trunk 20,30 native 1". */
 void vm_out_vlan(const struct vm_vlan *v, char *buf, size_t len);
-/* Adds "port", "mac", "socket", "vlan", "trunk", "native" to o (VLANs as `port list`). */
+/* "vlan 1; allowed-mac M, dhcp-server deny, ra-guard deny": the VLANs, then the guard if any. */
+void vm_out_settings(const struct vm_port *p, char *buf, size_t len);
+/*
+ * Adds "port", "mac", "socket", "vlan", "trunk", "native" and "guard" to o (VLANs as `port
+ * list`, the guard as its "guard" has it; null when the metadata records none).
+ */
 void vm_out_port_json(struct json_object *o, const struct vm_port *p);
 /* Prints -j's JSON, or nothing; an exit code (a write error is exit code 1 with a message). */
 int vm_out_json(const struct lanctl_opts *opts, struct json_object *json);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * `lanctl vm convert DOMAIN... | --all --bridge BR [--model-virtio] [--dry-run]`: every
- * type='bridge' interface on BR becomes a vhost-user one on a port of its own
- * (vm_xml_convert), in each domain's persistent definition.
+ * `lanctl vm convert DOMAIN... | --all --bridge BR [--model-virtio] [--dhcp-server DOMAIN]...
+ * [--dry-run]`: every type='bridge' interface on BR becomes a vhost-user one on a port of its
+ * own (vm_xml_convert), in each domain's persistent definition. Every port is guarded
+ * (vm_guard.c): allowed-mac its MAC, arp-guard from its nwfilter's IP parameters, dhcp-server
+ * and ra-guard deny, or allow on the ports of the domains named with --dhcp-server (routers).
  *
  * Check first, act second, across all the domains: every one is read and converted in memory
  * before anything changes, and one refusal (an e1000 without --model-virtio, a network that
@@ -103,6 +105,43 @@ static int vm_convert_all(struct vm_convert_cmd *c)
 	return 0;
 }
 
+/*
+ * Each domain named with --dhcp-server is one of those converted: a router's name mistyped
+ * would otherwise leave the real router's ports denying DHCP, and the LAN without addresses.
+ */
+static int vm_convert_routers_check(const struct vm_convert_cmd *c)
+{
+	unsigned int i, j;
+	int ret = 0;
+
+	for (i = 0; i < c->args.ndhcp_servers; i++) {
+		for (j = 0; j < c->nconvs && strcmp(c->convs[j].name, c->args.dhcp_servers[i]) != 0;
+		     j++)
+			;
+		if (j == c->nconvs) {
+			fprintf(stderr,
+			        "lanctl: vm convert: --dhcp-server %s: not one of the domains "
+			        "converted%s\n",
+			        c->args.dhcp_servers[i],
+			        c->args.set[VM_OPT_ALL] ? " (no persistent domain of that name)"
+			                                : "");
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+/* Whether the domain was named with --dhcp-server: the router, whose ports may serve DHCP. */
+static bool vm_convert_is_router(const struct vm_convert_cmd *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->args.ndhcp_servers; i++)
+		if (strcmp(c->args.dhcp_servers[i], name) == 0)
+			return true;
+	return false;
+}
+
 /* "lanctl: " before each line of a report's refusals. */
 static void vm_convert_print_refused(const char *refused)
 {
@@ -142,6 +181,7 @@ static int vm_convert_plan(struct vm_convert_cmd *c, struct vm_conv *v)
 		.bridge = c->args.val[VM_OPT_BRIDGE],
 		.socket_dir = c->args.socket_dir,
 		.model_virtio = c->args.set[VM_OPT_MODEL_VIRTIO],
+		.router = vm_convert_is_router(c, v->name),
 		.nets = &c->nets,
 	};
 
@@ -255,19 +295,22 @@ static void vm_convert_print_domain(const struct vm_convert_cmd *c, const struct
 {
 	bool dry = c->args.set[VM_OPT_DRY_RUN];
 	const struct vm_converted *f;
-	char vlan[160];
+	char settings[1024];
 	unsigned int i, w;
 
 	for (i = 0; i < v->report.n; i++) {
 		f = &v->report.ifaces[i];
-		vm_out_vlan(&f->port.vlan, vlan, sizeof(vlan));
+		vm_out_settings(&f->port, settings, sizeof(settings));
 		printf("domain \"%s\": interface #%u (%s) on %s %s port %s (socket %s, %s)\n",
 		       v->name, f->position, f->port.mac, c->args.val[VM_OPT_BRIDGE],
-		       dry ? "would become" : "is now", f->port.name, f->port.socket, vlan);
+		       dry ? "would become" : "is now", f->port.name, f->port.socket, settings);
 		if (dry) {
 			vm_convert_print_xml("- ", f->old_xml);
 			vm_convert_print_xml("+ ", f->new_xml);
 		}
+		if (f->filter_note != NULL)
+			printf("domain \"%s\": interface %s: %s\n", v->name, f->port.mac,
+			       f->filter_note);
 		for (w = 0; w < f->nwarnings; w++)
 			printf("warning: domain \"%s\": interface %s: %s\n", v->name, f->port.mac,
 			       f->warnings[w]);
@@ -330,6 +373,7 @@ static struct json_object *vm_convert_json_domain(const struct vm_conv *v)
 		for (w = 0; w < x->nwarnings; w++)
 			json_object_array_add(warnings, json_object_new_string(x->warnings[w]));
 		json_object_object_add(f, "warnings", warnings);
+		json_object_object_add(f, "nwfilter", vm_convert_json_str(x->filter_note));
 		json_object_array_add(ifaces, f);
 	}
 	json_object_object_add(o, "interfaces", ifaces);
@@ -385,6 +429,8 @@ int vm_convert_run(const struct lanctl_opts *opts, const struct cmd_def *def, in
 	c.nets = (struct vm_net_resolver){ virt_network_bridge, &c.virt };
 
 	ret = c.args.set[VM_OPT_ALL] ? vm_convert_all(&c) : vm_convert_named(&c);
+	if (ret == 0)
+		ret = vm_convert_routers_check(&c);
 	if (ret == 0)
 		ret = vm_convert_plan_all(&c);
 	if (ret == 0 && !c.args.set[VM_OPT_DRY_RUN] && vm_convert_any(&c)) {

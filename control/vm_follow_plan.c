@@ -21,6 +21,11 @@ bool vm_follow_vlan_equal(const struct vm_vlan *a, const struct vm_vlan *b)
 	return a->native == b->native && memcmp(a->tagged, b->tagged, sizeof(a->tagged)) == 0;
 }
 
+bool vm_follow_guard_differs(const struct vm_guard *want, const struct vm_guard *have)
+{
+	return want->recorded && have->recorded && !vm_guard_equal(want, have);
+}
+
 /* A port the agent made: vhost-user, client mode, its socket directly in the directory. */
 static bool vm_follow_is_ours(const char *dir, const struct vm_follow_have *h)
 {
@@ -86,10 +91,14 @@ static void vm_follow_plan_want(const char *dir, const struct vm_follow_want *wa
 	else if (strcmp(h->path, w->port.socket) != 0 || h->server)
 		/* del and add: the switch cannot move a port to another socket */
 		vm_follow_plan_add(plan, VM_FOLLOW_REPLACE, w, h);
-	else if (!vm_follow_vlan_equal(&h->vlan, &w->port.vlan))
-		vm_follow_plan_add(plan, VM_FOLLOW_SET_VLAN, w, h);
-	else
+	else if (!vm_follow_vlan_equal(&h->vlan, &w->port.vlan) ||
+	         vm_follow_guard_differs(&w->port.guard, &h->guard)) {
+		vm_follow_plan_add(plan, VM_FOLLOW_SET, w, h);
+		plan->steps[plan->n - 1].vlan = !vm_follow_vlan_equal(&h->vlan, &w->port.vlan);
+		plan->steps[plan->n - 1].guard = vm_follow_guard_differs(&w->port.guard, &h->guard);
+	} else {
 		plan->in_step++;
+	}
 }
 
 int vm_follow_plan_make(const char *dir, const struct vm_follow_want *want, unsigned int nwant,

@@ -33,13 +33,14 @@ struct vm_follow_have {
 	char path[VM_SOCKET_PATH_MAX]; /* a vhost port's socket; "" for other types */
 	bool server;                   /* a vhost port in server mode (the agent makes clients) */
 	struct vm_vlan vlan;
+	struct vm_guard guard; /* recorded: the switch reports one (`port list`'s "guard") */
 };
 
 enum vm_follow_step_kind {
 	VM_FOLLOW_REMOVE,    /* have: ours, named by no domain: port del, and its socket file */
 	VM_FOLLOW_REPLACE,   /* want, have: ours on another socket or in server mode: del, add */
 	VM_FOLLOW_ADD,       /* want: the switch has no such port */
-	VM_FOLLOW_SET_VLAN,  /* want, have: the port's VLANs are not the metadata's */
+	VM_FOLLOW_SET,       /* want, have: the port's VLANs or guard are not the metadata's */
 	VM_FOLLOW_CONFLICT,  /* want, have: the switch has a port of that name that is not ours */
 	VM_FOLLOW_DUPLICATE, /* want, first: an earlier domain names the same port; first wins */
 };
@@ -49,6 +50,7 @@ struct vm_follow_step {
 	const struct vm_follow_want *want;  /* NULL for REMOVE */
 	const struct vm_follow_have *have;  /* NULL for ADD and DUPLICATE */
 	const struct vm_follow_want *first; /* DUPLICATE: the domain whose port it is */
+	bool vlan, guard;                   /* SET: which of the two differ */
 };
 
 struct vm_follow_plan {
@@ -76,5 +78,11 @@ void vm_follow_plan_clear(struct vm_follow_plan *plan);
 bool vm_follow_in_dir(const char *dir, const char *path);
 /* Whether two ports carry the same VLANs the same way (untagged in one, or the same trunk). */
 bool vm_follow_vlan_equal(const struct vm_vlan *a, const struct vm_vlan *b);
+/*
+ * Whether the switch's guard of a port (have) is not what the metadata records (want). Not
+ * when the metadata records none (the switch's is left alone) or the switch reports none (a
+ * lanswitchd without guards: there is nothing to compare, and nothing it would take).
+ */
+bool vm_follow_guard_differs(const struct vm_guard *want, const struct vm_guard *have);
 
 #endif

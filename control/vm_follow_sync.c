@@ -78,7 +78,7 @@ static int vm_follow_sync_remove(struct vm_follow *f, const struct vm_follow_hav
 static int vm_follow_sync_add(struct vm_follow *f, const struct vm_follow_want *w,
                               const struct vm_follow_have *h, struct vm_follow_tally *t)
 {
-	char vlan[160];
+	char settings[512];
 	bool gone;
 	int ret;
 
@@ -91,32 +91,47 @@ static int vm_follow_sync_add(struct vm_follow *f, const struct vm_follow_want *
 	ret = vm_switch_port_add(f->opts, &w->port);
 	if (ret < 0)
 		return vm_follow_sync_failed(ret, t);
-	vm_out_vlan(&w->port.vlan, vlan, sizeof(vlan));
+	vm_out_settings(&w->port, settings, sizeof(settings));
 	if (h == NULL)
 		printf("domain \"%s\": port %s added (socket %s, %s)\n", w->domain, w->port.name,
-		       w->port.socket, vlan);
+		       w->port.socket, settings);
 	else
 		printf("domain \"%s\": port %s made again (socket %s, %s): the switch had it on "
 		       "%s%s\n",
-		       w->domain, w->port.name, w->port.socket, vlan, h->path,
+		       w->domain, w->port.name, w->port.socket, settings, h->path,
 		       h->server ? " in server mode" : "");
 	t->changed++;
 	return 0;
 }
 
-static int vm_follow_sync_vlan(struct vm_follow *f, const struct vm_follow_want *w,
-                               const struct vm_follow_have *h, struct vm_follow_tally *t)
+/* The port's VLANs and guard, where they are not what the metadata records. */
+static int vm_follow_sync_set(struct vm_follow *f, const struct vm_follow_step *s,
+                              struct vm_follow_tally *t)
 {
-	char want[160], had[160];
+	const struct vm_follow_want *w = s->want;
+	const struct vm_follow_have *h = s->have;
+	char want[512], had[512];
 	int ret;
 
-	ret = vm_switch_port_vlan(f->opts, &w->port);
-	if (ret < 0)
-		return vm_follow_sync_failed(ret, t);
-	vm_out_vlan(&w->port.vlan, want, sizeof(want));
-	vm_out_vlan(&h->vlan, had, sizeof(had));
-	printf("domain \"%s\": port %s set to %s (the switch had %s)\n", w->domain, w->port.name,
-	       want, had);
+	if (s->vlan) {
+		ret = vm_switch_port_vlan(f->opts, &w->port);
+		if (ret < 0)
+			return vm_follow_sync_failed(ret, t);
+		vm_out_vlan(&w->port.vlan, want, sizeof(want));
+		vm_out_vlan(&h->vlan, had, sizeof(had));
+		printf("domain \"%s\": port %s set to %s (the switch had %s)\n", w->domain,
+		       w->port.name, want, had);
+	}
+	if (s->guard) {
+		/* only the settings that differ: the others are right already */
+		ret = vm_switch_port_guard(f->opts, &w->port, &h->guard);
+		if (ret < 0)
+			return vm_follow_sync_failed(ret, t);
+		vm_guard_text(&w->port.guard, VM_GUARD_ALL, want, sizeof(want));
+		vm_guard_text(&h->guard, VM_GUARD_ALL, had, sizeof(had));
+		printf("domain \"%s\": port %s's guard set to %s (the switch had %s)\n", w->domain,
+		       w->port.name, want, had);
+	}
 	t->changed++;
 	return 0;
 }
@@ -155,8 +170,8 @@ static int vm_follow_sync_step(struct vm_follow *f, const struct vm_follow_step 
 		return vm_follow_sync_add(f, s->want, s->have, t);
 	case VM_FOLLOW_ADD:
 		return vm_follow_sync_add(f, s->want, NULL, t);
-	case VM_FOLLOW_SET_VLAN:
-		return vm_follow_sync_vlan(f, s->want, s->have, t);
+	case VM_FOLLOW_SET:
+		return vm_follow_sync_set(f, s, t);
 	case VM_FOLLOW_CONFLICT:
 	case VM_FOLLOW_DUPLICATE:
 		vm_follow_sync_refuse(s, t);

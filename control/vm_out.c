@@ -25,6 +25,41 @@ void vm_out_vlan(const struct vm_vlan *v, char *buf, size_t len)
 	free(trunk);
 }
 
+void vm_out_settings(const struct vm_port *p, char *buf, size_t len)
+{
+	size_t n;
+
+	vm_out_vlan(&p->vlan, buf, len);
+	n = strlen(buf);
+	if (p->guard.recorded && n + 2 < len) {
+		snprintf(buf + n, len - n, "; ");
+		vm_guard_text(&p->guard, VM_GUARD_ALL, buf + n + 2, len - n - 2);
+	}
+}
+
+/* The guard as `port list` writes a port's "guard": the settings lanctl makes, by their keys. */
+static struct json_object *vm_out_guard_json(const struct vm_guard *g)
+{
+	struct json_object *o, *macs, *nets;
+	unsigned int i;
+
+	if (!g->recorded)
+		return NULL;
+	o = json_object_new_object();
+	macs = json_object_new_array();
+	nets = json_object_new_array();
+	for (i = 0; i < g->nmacs; i++)
+		json_object_array_add(macs, json_object_new_string(g->macs[i]));
+	for (i = 0; i < g->nnets; i++)
+		json_object_array_add(nets, json_object_new_string(g->nets[i]));
+	json_object_object_add(o, "allowed_macs", macs);
+	json_object_object_add(o, "arp_guard", nets);
+	json_object_object_add(o, "dhcp_server",
+	                       json_object_new_string(g->dhcp_server ? "allow" : "deny"));
+	json_object_object_add(o, "ra_guard", json_object_new_string(g->ra ? "allow" : "deny"));
+	return o;
+}
+
 /* The VLANs as `port list` writes them: "vlan" N or null, "trunk" [...], "native" N or null. */
 static void vm_out_vlan_json(struct json_object *o, const struct vm_vlan *v)
 {
@@ -45,6 +80,7 @@ void vm_out_port_json(struct json_object *o, const struct vm_port *p)
 	json_object_object_add(o, "mac", json_object_new_string(p->mac));
 	json_object_object_add(o, "socket", json_object_new_string(p->socket));
 	vm_out_vlan_json(o, &p->vlan);
+	json_object_object_add(o, "guard", vm_out_guard_json(&p->guard));
 }
 
 int vm_out_json(const struct lanctl_opts *opts, struct json_object *json)

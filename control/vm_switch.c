@@ -65,12 +65,53 @@ static bool vm_switch_port_is(const struct lanctl_opts *opts, const struct vm_po
 	return same;
 }
 
+int vm_switch_port_guard(const struct lanctl_opts *opts, const struct vm_port *p,
+                         const struct vm_guard *had)
+{
+	char *words[VM_GUARD_WORDS_MAX], err[512];
+	unsigned int k;
+	int n, ret;
+
+	if (!p->guard.recorded) /* metadata from before guards: the switch's is left alone */
+		return 0;
+	for (k = 0; k < VM_GUARD_KEYS; k++) {
+		if (had != NULL && vm_guard_key_equal(&p->guard, had, (enum vm_guard_key)k))
+			continue;
+		n = vm_guard_words(&p->guard, (enum vm_guard_key)k, p->name, words);
+		ret = client_ask(opts, words, n, NULL, err, sizeof(err));
+		if (ret < 0) {
+			if (ret != -ECOMM)
+				fprintf(stderr, "lanctl: %s\n", err);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The VLANs and the guard of a port just added (what differs from a new port's defaults), or
+ * of one the switch had (all of them: it may have had anything).
+ */
+static int vm_switch_port_settings(const struct lanctl_opts *opts, const struct vm_port *p,
+                                   bool reused)
+{
+	struct vm_guard off;
+	int ret = 0;
+
+	vm_guard_off(&off);
+	/* untagged in VLAN 1 is the switch's default: nothing to set on a new port */
+	if (p->vlan.access != 1 || reused)
+		ret = vm_switch_port_vlan(opts, p);
+	if (ret == 0)
+		ret = vm_switch_port_guard(opts, p, reused ? NULL : &off);
+	return ret;
+}
+
 int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p)
 {
-	char *add[] = { "port", "add", (char *)p->name, "vhost", (char *)p->socket };
-	char *set[VM_SWITCH_WORDS_MAX], vid[8], native[8], *trunk = NULL, err[512];
+	char *add[] = { "port", "add", (char *)p->name, "vhost", (char *)p->socket }, err[512];
 	bool gone, reused = false;
-	int ret, n;
+	int ret;
 
 	/* client mode, the default: QEMU owns the socket (mode='server'), either side restarts */
 	ret = client_ask(opts, add, 5, NULL, err, sizeof(err));
@@ -86,14 +127,9 @@ int vm_switch_port_add(const struct lanctl_opts *opts, const struct vm_port *p)
 			fprintf(stderr, "lanctl: %s\n", err);
 		return ret;
 	}
-	if (p->vlan.access == 1 && !reused) /* the switch's default: nothing to set */
-		return 0;
-	n = vm_switch_vlan_words(p, set, vid, native, &trunk);
-	ret = n < 0 ? n : client_ask(opts, set, n, NULL, err, sizeof(err));
-	free(trunk);
+	ret = vm_switch_port_settings(opts, p, reused);
 	if (ret < 0) {
-		if (ret != -ECOMM)
-			fprintf(stderr, "lanctl: %s\n", n < 0 ? strerror(-n) : err);
+		/* a port without its guard is not one to leave on the LAN */
 		if (!reused)
 			vm_switch_port_del(opts, p->name, &gone);
 		return ret;

@@ -284,6 +284,8 @@ static void test_fdb_and_the_rest(void **state)
 	expect_bad("vm attach ha --trunk 10 --vlan 2 --native 1",
 	           "vm attach: unknown option \"--native\"");
 	expect_bad("vm attach ha --vlan", "vm attach: missing N after \"--vlan\"");
+	expect_ok("vm attach pf --dhcp-server --vlan 10", CMD_VM_ATTACH);
+	expect_bad("vm attach pf --dhcp-server pf", "vm attach: unexpected \"pf\"");
 	expect_ok("vm detach ha", CMD_VM_DETACH);
 	expect_bad("vm detach ha pf", "vm detach: unexpected \"pf\"");
 	expect_ok("vm list", CMD_VM_LIST);
@@ -293,6 +295,11 @@ static void test_fdb_and_the_rest(void **state)
 	expect_ok("vm convert --all --bridge br0 --socket-dir /srv/vhost --dry-run",
 	          CMD_VM_CONVERT);
 	/* a required literal option is named in the message, unlike an optional one */
+	expect_ok("vm convert ha pf --bridge br0 --dhcp-server pf --dry-run --dhcp-server ha",
+	          CMD_VM_CONVERT);
+	expect_ok("vm convert --all --bridge br0 --dhcp-server pf", CMD_VM_CONVERT);
+	expect_bad("vm convert --all --bridge br0 --dhcp-server",
+	           "vm convert: missing DOMAIN after \"--dhcp-server\"");
 	expect_bad("vm convert", "vm convert: missing DOMAIN or --all");
 	expect_bad("vm convert ha", "vm convert: missing DOMAIN or --bridge after \"ha\"");
 	expect_bad("vm convert ha --dry-run", "vm convert: expected DOMAIN or --bridge, got "

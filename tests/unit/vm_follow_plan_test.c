@@ -145,11 +145,76 @@ static void test_plan_changed(void **state)
 	assert_ptr_equal(plan.steps[0].have, &have[0]);
 	assert_int_equal(plan.steps[1].kind, VM_FOLLOW_REPLACE);
 	assert_ptr_equal(plan.steps[1].have, &have[1]);
-	assert_int_equal(plan.steps[2].kind, VM_FOLLOW_SET_VLAN);
+	assert_int_equal(plan.steps[2].kind, VM_FOLLOW_SET);
+	assert_true(plan.steps[2].vlan);
+	assert_false(plan.steps[2].guard);
 	assert_ptr_equal(plan.steps[2].want, &want[2]);
 	assert_ptr_equal(plan.steps[2].have, &have[2]);
 	assert_int_equal(plan.ports, 3);
 	assert_int_equal(plan.in_step, 0);
+	vm_follow_plan_clear(&plan);
+}
+
+/*
+ * The guard: set where the switch's is not the metadata's (lists compared as sets), left alone
+ * where the metadata records none or the switch reports none; with the VLANs in one step.
+ */
+static void test_plan_guard(void **state)
+{
+	struct vm_follow_want want[] = {
+		want_access("a", "a", DIR "/a.sock", 1),  want_access("b", "b", DIR "/b.sock", 1),
+		want_access("c", "c", DIR "/c.sock", 1),  want_access("d", "d", DIR "/d.sock", 1),
+		want_access("e", "e", DIR "/e.sock", 20),
+	};
+	struct vm_follow_have have[] = {
+		have_port("a", "vhost", DIR "/a.sock", 1),
+		have_port("b", "vhost", DIR "/b.sock", 1),
+		have_port("c", "vhost", DIR "/c.sock", 1),
+		have_port("d", "vhost", DIR "/d.sock", 1),
+		have_port("e", "vhost", DIR "/e.sock", 1),
+	};
+	struct vm_follow_plan plan;
+	unsigned int i;
+
+	for (i = 0; i < 5; i++) {
+		vm_guard_init(&want[i].port.guard, "52:54:00:00:00:01", false);
+		vm_guard_add_net(&want[i].port.guard, "192.168.1.20/32");
+		vm_guard_add_net(&want[i].port.guard, "192.168.1.21/32");
+		vm_guard_off(&have[i].guard);
+	}
+	/* a: the switch has it, written its own way and in another order */
+	vm_guard_add_mac(&have[0].guard, "52:54:00:00:00:01");
+	vm_guard_add_net(&have[0].guard, "192.168.1.21/32");
+	vm_guard_add_net(&have[0].guard, "192.168.1.20/32");
+	have[0].guard.dhcp_server = have[0].guard.ra = false;
+	/* b: every protection off (lanswitchd restored a state file from before, say) */
+	/* c: recorded in no metadata: the switch's own, left alone */
+	memset(&want[2].port.guard, 0, sizeof(want[2].port.guard));
+	/* d: a lanswitchd that reports no guard */
+	memset(&have[3].guard, 0, sizeof(have[3].guard));
+	/* e: its VLAN and its guard */
+	assert_int_equal(vm_follow_plan_make(DIR, want, 5, have, 5, true, &plan), 0);
+	assert_int_equal(plan.n, 2);
+	assert_int_equal(plan.steps[0].kind, VM_FOLLOW_SET);
+	assert_ptr_equal(plan.steps[0].want, &want[1]);
+	assert_false(plan.steps[0].vlan);
+	assert_true(plan.steps[0].guard);
+	assert_int_equal(plan.steps[1].kind, VM_FOLLOW_SET);
+	assert_ptr_equal(plan.steps[1].want, &want[4]);
+	assert_true(plan.steps[1].vlan);
+	assert_true(plan.steps[1].guard);
+	assert_int_equal(plan.in_step, 3);
+	vm_follow_plan_clear(&plan);
+
+	/* one setting off: dhcp-server allowed on a guest's port */
+	have[1] = have[0];
+	snprintf(have[1].name, sizeof(have[1].name), "b");
+	snprintf(have[1].path, sizeof(have[1].path), DIR "/b.sock");
+	have[1].guard.dhcp_server = true;
+	assert_int_equal(vm_follow_plan_make(DIR, want, 2, have, 2, true, &plan), 0);
+	assert_int_equal(plan.n, 1);
+	assert_ptr_equal(plan.steps[0].want, &want[1]);
+	assert_true(plan.steps[0].guard);
 	vm_follow_plan_clear(&plan);
 }
 
@@ -202,9 +267,10 @@ static void test_plan_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_in_dir),         cmocka_unit_test(test_vlan_equal),
-		cmocka_unit_test(test_plan_start),     cmocka_unit_test(test_plan_changed),
-		cmocka_unit_test(test_plan_conflicts), cmocka_unit_test(test_plan_empty),
+		cmocka_unit_test(test_in_dir),     cmocka_unit_test(test_vlan_equal),
+		cmocka_unit_test(test_plan_start), cmocka_unit_test(test_plan_changed),
+		cmocka_unit_test(test_plan_guard), cmocka_unit_test(test_plan_conflicts),
+		cmocka_unit_test(test_plan_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
