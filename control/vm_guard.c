@@ -72,10 +72,16 @@ bool vm_net_valid(const char *s)
 	return strlen(s) < VM_NET_LEN && vm_net_parse(s, &n) == 0;
 }
 
+static bool vm_guard_has_mac(const struct vm_guard *g, const char *mac);
+static bool vm_guard_has_net(const struct vm_guard *g, const char *net);
+
+/* A list is a set: one already in it is not added again (the switch refuses duplicates). */
 int vm_guard_add_net(struct vm_guard *g, const char *s)
 {
 	if (!vm_net_valid(s))
 		return -EINVAL;
+	if (vm_guard_has_net(g, s))
+		return 0;
 	if (g->nnets == VM_GUARD_NETS_MAX)
 		return -E2BIG;
 	snprintf(g->nets[g->nnets++], VM_NET_LEN, "%s", s);
@@ -88,6 +94,8 @@ int vm_guard_add_mac(struct vm_guard *g, const char *s)
 
 	if (vm_mac_parse(s, mac) < 0)
 		return -EINVAL;
+	if (vm_guard_has_mac(g, mac))
+		return 0;
 	if (g->nmacs == VM_GUARD_MACS_MAX)
 		return -E2BIG;
 	memcpy(g->macs[g->nmacs++], mac, VM_MAC_LEN);

@@ -12,7 +12,10 @@
  *			and, for each IP parameter, arp-guard IP/32. The IPv4 source check and
  *			the drop of other L2 protocols have no counterpart; with allowed-mac and
  *			arp-guard the guest can neither take another's MAC nor claim another's
- *			address on the LAN, which is what the filter is usually there for.
+ *			address on the LAN, which is what the filter is usually there for. An
+ *			arp-guard of IPv4 prefixes alone drops the guest's IPv6 neighbour
+ *			advertisements too: no change for it, since clean-traffic let no IPv6
+ *			through at all.
  *   clean-traffic-gateway	the same, and traffic only to and from $GATEWAY_MAC: that
  *			restriction has no counterpart, so it is a warning (a protection lost).
  *

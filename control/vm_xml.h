@@ -175,9 +175,12 @@ struct vm_guard {
 void vm_guard_init(struct vm_guard *g, const char *mac, bool router);
 /* The switch's defaults on a new port: every protection off (recorded, all allow, no lists). */
 void vm_guard_off(struct vm_guard *g);
-/* Adds an arp-guard prefix: -EINVAL when s is not IP/PREFIX, -E2BIG past VM_GUARD_NETS_MAX. */
+/*
+ * Adds an arp-guard prefix: -EINVAL when s is not IP/PREFIX, -E2BIG past VM_GUARD_NETS_MAX. One
+ * naming a network already in the list is not added again (the lists are sets).
+ */
 int vm_guard_add_net(struct vm_guard *g, const char *s);
-/* Adds an allowed MAC (as vm_mac_parse takes it): -EINVAL, -E2BIG past VM_GUARD_MACS_MAX. */
+/* Adds an allowed MAC (as vm_mac_parse takes it), once: -EINVAL, -E2BIG past the max. */
 int vm_guard_add_mac(struct vm_guard *g, const char *s);
 /* Whether s is "IP/PREFIX", IPv4 or IPv6, as the switch's arp-guard takes it. */
 bool vm_net_valid(const char *s);

@@ -824,9 +824,14 @@ static void test_guard_words(void **state)
 	assert_int_equal(vm_guard_add_net(&g, "10.0.0.0/"), -EINVAL);
 	assert_int_equal(vm_guard_add_net(&g, "10.0.0.0/8x"), -EINVAL);
 	assert_int_equal(g.nnets, 0);
-	for (i = 0; i < VM_GUARD_NETS_MAX; i++)
-		assert_int_equal(vm_guard_add_net(&g, "10.0.0.0/8"), 0);
-	assert_int_equal(vm_guard_add_net(&g, "10.0.0.0/8"), -E2BIG);
+	for (i = 0; i < VM_GUARD_NETS_MAX; i++) {
+		snprintf(text, sizeof(text), "10.%d.0.0/16", i);
+		assert_int_equal(vm_guard_add_net(&g, text), 0);
+	}
+	/* a set: the same network again is no new entry, at the limit or not */
+	assert_int_equal(vm_guard_add_net(&g, "10.0.1.0/16"), 0);
+	assert_int_equal(g.nnets, VM_GUARD_NETS_MAX);
+	assert_int_equal(vm_guard_add_net(&g, "10.99.0.0/16"), -E2BIG);
 	assert_int_equal(vm_guard_add_mac(&g, "01:00:5e:00:00:01"), -EINVAL);
 	assert_int_equal(vm_guard_add_mac(&g, "52:54:00:3E:A1:2"), 0);
 	assert_string_equal(g.macs[0], "52:54:00:3e:a1:02");
@@ -1501,6 +1506,15 @@ static void test_convert_nwfilter(void **state)
 	                    "nwfilter 'clean-traffic' (IP=192.168.1.1, CTRL_IP_LEARNING=none, "
 	                    "IP=192.168.2.1) became allowed-mac 52:54:00:00:00:01, arp-guard "
 	                    "192.168.1.1/32 192.168.2.1/32");
+	vm_convert_report_clear(&r);
+
+	/* an address given twice is one entry: the switch refuses duplicates */
+	convert_filter("clean-traffic",
+	               "        <parameter name='IP' value='192.168.1.20'/>\n"
+	               "        <parameter name='IP' value='192.168.1.20'/>\n",
+	               false, &r);
+	assert_string_equal(guard_line(&r.ifaces[0].port.guard, VM_GUARD_ARP),
+	                    "port set ha arp-guard 192.168.1.20/32");
 	vm_convert_report_clear(&r);
 
 	/* no IP: libvirt learned the address, the switch cannot; ARP is left unguarded */
