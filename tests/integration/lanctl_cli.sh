@@ -52,13 +52,13 @@ COMMANDS=$(cat <<'EOF'
   wait PORT dhcp-server [--vlan N] [--timeout S]
                                             until a DHCP server answers the switch's DHCPDISCOVER on PORT
   wait PORT arp IP [--vlan N] [--timeout S] until IP answers the switch's ARP probe on PORT
-  vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--socket-dir DIR]
-                                            a port, and an interface on it in the domain
+  vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--dhcp-server] [--socket-dir DIR]
+                                            a guarded port, and an interface on it in the domain (--dhcp-server: the router)
   vm detach DOMAIN                          remove the domain's switch interfaces and their ports
   vm list                                   domain, state, port, MAC, link, rx/tx packets, drops
-  vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
-                                            bridge interfaces on BR become vhost-user ports
-  vm convert --all --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
+  vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... [--dry-run] [--socket-dir DIR]
+                                            bridge interfaces on BR become guarded vhost-user ports (--dhcp-server: the router)
+  vm convert --all --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... [--dry-run] [--socket-dir DIR]
                                             the same in every persistent domain
   vm follow [--socket-dir DIR]              keep the switch in step with libvirt's domains, until stopped (the agent)
   vm start-order FILE                       start domains in the order FILE gives, each when the last is ready
@@ -188,30 +188,42 @@ Try 'lanctl vm --help'.
 EOF
 	fails 2 vm convert ha <<'EOF'
 lanctl: vm convert: missing DOMAIN or --bridge after "ha"
-usage: lanctl vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
-       lanctl vm convert --all --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
+usage: lanctl vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... [--dry-run] [--socket-dir DIR]
+       lanctl vm convert --all --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... [--dry-run] [--socket-dir DIR]
 Try 'lanctl vm convert --help'.
 EOF
 	# values are checked before libvirt or the switch is asked
 	fails 2 vm attach ha --vlan 10 --trunk 20 <<'EOF'
 lanctl: vm attach: --vlan and --trunk exclude each other: a port is untagged in one VLAN or a trunk
-usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--socket-dir DIR]
+usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--dhcp-server] [--socket-dir DIR]
 Try 'lanctl vm attach --help'.
 EOF
 	fails 2 vm attach ha --vlan 5000 <<'EOF'
 lanctl: vm attach: --vlan: expected a VLAN 1-4094, got "5000"
-usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--socket-dir DIR]
+usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--dhcp-server] [--socket-dir DIR]
 Try 'lanctl vm attach --help'.
 EOF
 	fails 2 vm attach ha --mac 01:00:5e:00:00:01 <<'EOF'
 lanctl: vm attach: --mac: expected a unicast MAC such as 52:54:00:12:34:56, got "01:00:5e:00:00:01"
-usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--socket-dir DIR]
+usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--dhcp-server] [--socket-dir DIR]
 Try 'lanctl vm attach --help'.
 EOF
 	fails 2 vm convert --all --bridge br0 --socket-dir run/vhost <<'EOF'
 lanctl: vm convert: --socket-dir: expected an absolute directory, got "run/vhost"
-usage: lanctl vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
-       lanctl vm convert --all --bridge BR [--model-virtio] [--dry-run] [--socket-dir DIR]
+usage: lanctl vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... [--dry-run] [--socket-dir DIR]
+       lanctl vm convert --all --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... [--dry-run] [--socket-dir DIR]
+Try 'lanctl vm convert --help'.
+EOF
+	# --dhcp-server: a flag of attach (the domain is the router), a domain's name in convert
+	fails 2 vm attach ha --dhcp-server pf <<'EOF'
+lanctl: vm attach: unexpected "pf"
+usage: lanctl vm attach DOMAIN [--mac MAC] [--vlan N] [--trunk N[,M...] [--native N]] [--queues N] [--add] [--dhcp-server] [--socket-dir DIR]
+Try 'lanctl vm attach --help'.
+EOF
+	fails 2 vm convert --all --bridge br0 $(printf -- '--dhcp-server r%d ' $(seq 17)) <<'EOF'
+lanctl: vm convert: --dhcp-server: at most 16 domains
+usage: lanctl vm convert DOMAIN [DOMAIN]... --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... [--dry-run] [--socket-dir DIR]
+       lanctl vm convert --all --bridge BR [--model-virtio] [--dhcp-server DOMAIN]... [--dry-run] [--socket-dir DIR]
 Try 'lanctl vm convert --help'.
 EOF
 	# a good command does go to the socket: 3, there is none

@@ -109,6 +109,21 @@ print(" ".join(c.tag + "=" + ",".join(c.attrib.values()) for c in mb) if mb is n
 # lanswitch's metadata as virDomainGetMetadata hands it back, or "none".
 vm_meta() { virsh_ metadata "$1" "$VM_NS" --config 2>/dev/null || echo none; }
 
+# The port's guard as lanctl sets it (port list's "guard", without what lanctl leaves alone):
+# a jq function, and the guard of the switch's port NAME, compact.
+GUARD_OF='def guard_of: .guard | if . == null then null else {allowed_macs, arp_guard, dhcp_server, ra_guard} end;'
+guard() {
+	lanctlj port list | jq -c --arg n "$1" "$GUARD_OF"' .[] | select(.name == $n) | guard_of'
+}
+# guard_json MAC DHCP RA [PREFIX...]: what guard prints for a port lanctl made (MAC "": none)
+guard_json() {
+	local macs= nets=
+	[ -n "$1" ] && macs="\"$1\""
+	[ $# -gt 3 ] && nets=$(printf '"%s",' "${@:4}")
+	printf '{"allowed_macs":[%s],"arp_guard":[%s],"dhcp_server":"%s","ra_guard":"%s"}' \
+		"$macs" "${nets%,}" "$2" "$3"
+}
+
 # The follow agent (lanctl vm follow) of a test: started on $VHOST, its output appended to
 # $AGENT_LOG; stopped first at the end, so that it sees neither the test's domains undefined
 # nor the switch stopped.

@@ -29,7 +29,7 @@ snapshot() {
 		vm_xml "$d"
 	done
 	echo "== ports"
-	lanctlj port list | jq -c '[.[] | {name, path, mode, vlan, trunk, native}]'
+	lanctlj port list | jq -c "$GUARD_OF"' [.[] | {name, path, mode, vlan, trunk, native, guard: guard_of}]'
 }
 
 # refused RC STDERR ARGS...: lanctl vm ARGS exits RC, prints STDERR exactly and nothing on
@@ -45,6 +45,10 @@ refused() {
 	check "vm $*: nothing on stdout" "" "$out"
 	check "vm $*: nothing changed" "$before" "$(snapshot)"
 }
+
+# What lanctl says a port's guard is: a guest's, and the router's (--dhcp-server).
+guest() { echo "allowed-mac $1, ${2:+arp-guard $2, }dhcp-server deny, ra-guard deny"; }
+router() { echo "allowed-mac $1, dhcp-server allow, ra-guard allow"; }
 
 # Home Assistant: its LAN NIC on BR with an nwfilter and a boot order, a NAT NIC on 'default'
 HA_IFACES="    <interface type='bridge'>
@@ -104,8 +108,11 @@ t_port_from_config() {
 	rc=$?
 	check "a port from the config file: exit code" 0 $rc
 	check "a port from the config file: used as it is" "port ${P}cf: on the switch already, on socket $VHOST/${P}cf.sock: used as it is
-domain \"${P}cf\": attached on port ${P}cf (MAC 52:54:00:71:9a:cf, socket $VHOST/${P}cf.sock, vlan 1)" \
+domain \"${P}cf\": attached on port ${P}cf (MAC 52:54:00:71:9a:cf, socket $VHOST/${P}cf.sock, vlan 1; $(guest 52:54:00:71:9a:cf))" \
 		"$(grep -v 'memory\|cold start' <<<"$out")"
+	# every setting sent to a port the switch had: it may have had any
+	check "a port from the config file: guarded" \
+		"$(guard_json 52:54:00:71:9a:cf deny deny)" "$(guard "${P}cf")"
 	check "one port of that name" 1 \
 		"$(lanctlj port list | jq --arg n "${P}cf" '[.[] | select(.name == $n)] | length')"
 	vm detach "${P}cf" >/dev/null
@@ -169,7 +176,7 @@ t_convert_dry_run() {
 	out=$(vm convert "${P}ha" --bridge "$BR" --dry-run --socket-dir "$VHOST" 2>&1)
 	rc=$?
 	check "dry run: exit code" 0 $rc
-	check "dry run: old and new elements, the memory change" "domain \"${P}ha\": interface #1 (52:54:00:3e:a1:20) on $BR would become port ${P}ha (socket $VHOST/${P}ha.sock, vlan 1)
+	check "dry run: old and new elements, the memory change" "domain \"${P}ha\": interface #1 (52:54:00:3e:a1:20) on $BR would become port ${P}ha (socket $VHOST/${P}ha.sock, vlan 1; $(guest 52:54:00:3e:a1:20 192.168.1.20/32))
 - <interface type=\"bridge\">
 -   <mac address=\"52:54:00:3e:a1:20\"/>
 -   <source bridge=\"$BR\"/>
@@ -187,7 +194,7 @@ t_convert_dry_run() {
 +   <boot order=\"2\"/>
 +   <address type=\"pci\" domain=\"0x0000\" bus=\"0x00\" slot=\"0x05\" function=\"0x0\"/>
 + </interface>
-warning: domain \"${P}ha\": interface 52:54:00:3e:a1:20: nwfilter 'clean-traffic' (IP=192.168.1.20) removed: libvirt filters on the host's tap device, which a vhost-user interface does not have; its protection is gone
+domain \"${P}ha\": interface 52:54:00:3e:a1:20: nwfilter 'clean-traffic' (IP=192.168.1.20) became allowed-mac 52:54:00:3e:a1:20, arp-guard 192.168.1.20/32
 domain \"${P}ha\": memory shared with the switch: added <memoryBacking>; added <source type='memfd'/>; added <access mode='shared'/>
 + <memoryBacking>
 +   <source type=\"memfd\"/>
@@ -196,13 +203,15 @@ domain \"${P}ha\": memory shared with the switch: added <memoryBacking>; added <
 dry run: nothing changed" "$out"
 	check "dry run: nothing changed" "$before" "$(snapshot)"
 	check "dry run: no socket directory" no "$(test -e "$VHOST" && echo yes || echo no)"
-	out=$(vm convert --all --bridge "$BR" --model-virtio --dry-run --socket-dir "$VHOST" | grep '^domain')
-	check "dry run --all: every domain on BR" "domain \"${P}e1k\": interface #1 (52:54:00:e1:00:01) on $BR would become port ${P}e1k (socket $VHOST/${P}e1k.sock, vlan 1)
+	out=$(vm convert --all --bridge "$BR" --model-virtio --dhcp-server "${P}pf" --dry-run \
+		--socket-dir "$VHOST" | grep '^domain')
+	check "dry run --all: every domain on BR" "domain \"${P}e1k\": interface #1 (52:54:00:e1:00:01) on $BR would become port ${P}e1k (socket $VHOST/${P}e1k.sock, vlan 1; $(guest 52:54:00:e1:00:01))
 domain \"${P}e1k\": memory shared with the switch: added <memoryBacking>; added <source type='memfd'/>; added <access mode='shared'/>
-domain \"${P}ha\": interface #1 (52:54:00:3e:a1:20) on $BR would become port ${P}ha (socket $VHOST/${P}ha.sock, vlan 1)
+domain \"${P}ha\": interface #1 (52:54:00:3e:a1:20) on $BR would become port ${P}ha (socket $VHOST/${P}ha.sock, vlan 1; $(guest 52:54:00:3e:a1:20 192.168.1.20/32))
+domain \"${P}ha\": interface 52:54:00:3e:a1:20: nwfilter 'clean-traffic' (IP=192.168.1.20) became allowed-mac 52:54:00:3e:a1:20, arp-guard 192.168.1.20/32
 domain \"${P}ha\": memory shared with the switch: added <memoryBacking>; added <source type='memfd'/>; added <access mode='shared'/>
-domain \"${P}pf\": interface #1 (52:54:00:8a:1c:01) on $BR would become port ${P}pf (socket $VHOST/${P}pf.sock, vlan 1)
-domain \"${P}pf\": interface #3 (52:54:00:8a:1c:02) on $BR would become port ${P}pf.1 (socket $VHOST/${P}pf.1.sock, vlan 1)
+domain \"${P}pf\": interface #1 (52:54:00:8a:1c:01) on $BR would become port ${P}pf (socket $VHOST/${P}pf.sock, vlan 1; $(router 52:54:00:8a:1c:01))
+domain \"${P}pf\": interface #3 (52:54:00:8a:1c:02) on $BR would become port ${P}pf.1 (socket $VHOST/${P}pf.1.sock, vlan 1; $(router 52:54:00:8a:1c:02))
 domain \"${P}pf\": memory shared with the switch: added <memoryBacking>; added <source type='memfd'/>; added <access mode='shared'/>" "$out"
 	check "dry run --all: nothing changed" "$before" "$(snapshot)"
 }
@@ -214,7 +223,7 @@ t_convert() {
 	# e1000 with --model-virtio, by name, saying what the guest sees
 	out=$(vm convert "${P}e1k" --bridge "$BR" --model-virtio --socket-dir "$VHOST" 2>&1)
 	check "e1000 --model-virtio: exit code" 0 $?
-	check "e1000 --model-virtio: output" "domain \"${P}e1k\": interface #1 (52:54:00:e1:00:01) on $BR is now port ${P}e1k (socket $VHOST/${P}e1k.sock, vlan 1)
+	check "e1000 --model-virtio: output" "domain \"${P}e1k\": interface #1 (52:54:00:e1:00:01) on $BR is now port ${P}e1k (socket $VHOST/${P}e1k.sock, vlan 1; $(guest 52:54:00:e1:00:01))
 warning: domain \"${P}e1k\": interface 52:54:00:e1:00:01: model 'e1000' became virtio: the guest sees a new NIC (pfSense renames em0 to vtnet0, Windows needs the NetKVM driver)
 domain \"${P}e1k\": memory shared with the switch: added <memoryBacking>; added <source type='memfd'/>; added <access mode='shared'/>" "$out"
 	check "e1000: its interface" "vhostuser 52:54:00:e1:00:01 type=unix path=$VHOST/${P}e1k.sock mode=server model=virtio slot=0x03 boot=-" "$(vm_ifaces "${P}e1k")"
@@ -227,15 +236,21 @@ domain \"${P}e1k\": memory shared with the switch: added <memoryBacking>; added 
 lanctl: undone: domain \"${P}ha\" defined as it was
 lanctl: undone: port ${P}ha deleted again" convert --all --bridge "$BR" --socket-dir "$VHOST"
 	lanctl port del "${P}pf"
+	# the router named wrong: refused before anything changes (a typo would leave the real
+	# router's ports denying DHCP)
+	refused 1 "lanctl: vm convert: --dhcp-server ${P}pff: not one of the domains converted (no persistent domain of that name)" \
+		convert --all --bridge "$BR" --dhcp-server "${P}pf" --dhcp-server "${P}pff" --socket-dir "$VHOST"
+	refused 1 "lanctl: vm convert: --dhcp-server ${P}pf: not one of the domains converted" \
+		convert "${P}ha" --bridge "$BR" --dhcp-server "${P}pf" --socket-dir "$VHOST"
 
-	out=$(vm convert --all --bridge "$BR" --socket-dir "$VHOST" 2>&1)
+	out=$(vm convert --all --bridge "$BR" --dhcp-server "${P}pf" --socket-dir "$VHOST" 2>&1)
 	rc=$?
 	check "convert --all: exit code" 0 $rc
-	check "convert --all: output" "domain \"${P}ha\": interface #1 (52:54:00:3e:a1:20) on $BR is now port ${P}ha (socket $VHOST/${P}ha.sock, vlan 1)
-warning: domain \"${P}ha\": interface 52:54:00:3e:a1:20: nwfilter 'clean-traffic' (IP=192.168.1.20) removed: libvirt filters on the host's tap device, which a vhost-user interface does not have; its protection is gone
+	check "convert --all: output" "domain \"${P}ha\": interface #1 (52:54:00:3e:a1:20) on $BR is now port ${P}ha (socket $VHOST/${P}ha.sock, vlan 1; $(guest 52:54:00:3e:a1:20 192.168.1.20/32))
+domain \"${P}ha\": interface 52:54:00:3e:a1:20: nwfilter 'clean-traffic' (IP=192.168.1.20) became allowed-mac 52:54:00:3e:a1:20, arp-guard 192.168.1.20/32
 domain \"${P}ha\": memory shared with the switch: added <memoryBacking>; added <source type='memfd'/>; added <access mode='shared'/>
-domain \"${P}pf\": interface #1 (52:54:00:8a:1c:01) on $BR is now port ${P}pf (socket $VHOST/${P}pf.sock, vlan 1)
-domain \"${P}pf\": interface #3 (52:54:00:8a:1c:02) on $BR is now port ${P}pf.1 (socket $VHOST/${P}pf.1.sock, vlan 1)
+domain \"${P}pf\": interface #1 (52:54:00:8a:1c:01) on $BR is now port ${P}pf (socket $VHOST/${P}pf.sock, vlan 1; $(router 52:54:00:8a:1c:01))
+domain \"${P}pf\": interface #3 (52:54:00:8a:1c:02) on $BR is now port ${P}pf.1 (socket $VHOST/${P}pf.1.sock, vlan 1; $(router 52:54:00:8a:1c:02))
 domain \"${P}pf\": memory shared with the switch: added <memoryBacking>; added <source type='memfd'/>; added <access mode='shared'/>" "$out"
 
 	# same MACs, slots, boot order and order; the NIC on 'default' and on another bridge stay
@@ -247,15 +262,32 @@ vhostuser 52:54:00:8a:1c:02 type=unix path=$VHOST/${P}pf.1.sock mode=server mode
 	check "ha: memory shared" "source=memfd access=shared" "$(vm_memory "${P}ha")"
 	check "pf: memory shared" "source=memfd access=shared" "$(vm_memory "${P}pf")"
 	check "ha: metadata" "<ports>
-  <port name=\"${P}ha\" mac=\"52:54:00:3e:a1:20\" socket=\"$VHOST/${P}ha.sock\" vlan=\"1\"/>
+  <port name=\"${P}ha\" mac=\"52:54:00:3e:a1:20\" socket=\"$VHOST/${P}ha.sock\" vlan=\"1\" allowed-mac=\"52:54:00:3e:a1:20\" arp-guard=\"192.168.1.20/32\" dhcp-server=\"deny\" ra-guard=\"deny\"/>
 </ports>" "$(vm_meta "${P}ha")"
 	check "pf: metadata" "<ports>
-  <port name=\"${P}pf\" mac=\"52:54:00:8a:1c:01\" socket=\"$VHOST/${P}pf.sock\" vlan=\"1\"/>
-  <port name=\"${P}pf.1\" mac=\"52:54:00:8a:1c:02\" socket=\"$VHOST/${P}pf.1.sock\" vlan=\"1\"/>
+  <port name=\"${P}pf\" mac=\"52:54:00:8a:1c:01\" socket=\"$VHOST/${P}pf.sock\" vlan=\"1\" allowed-mac=\"52:54:00:8a:1c:01\" dhcp-server=\"allow\" ra-guard=\"allow\"/>
+  <port name=\"${P}pf.1\" mac=\"52:54:00:8a:1c:02\" socket=\"$VHOST/${P}pf.1.sock\" vlan=\"1\" allowed-mac=\"52:54:00:8a:1c:02\" dhcp-server=\"allow\" ra-guard=\"allow\"/>
 </ports>" "$(vm_meta "${P}pf")"
 	check "the switch has the ports, client mode, on the sockets" \
 		"[{\"name\":\"${P}e1k\",\"path\":\"$VHOST/${P}e1k.sock\",\"mode\":\"client\",\"vlan\":1},{\"name\":\"${P}ha\",\"path\":\"$VHOST/${P}ha.sock\",\"mode\":\"client\",\"vlan\":1},{\"name\":\"${P}pf\",\"path\":\"$VHOST/${P}pf.sock\",\"mode\":\"client\",\"vlan\":1},{\"name\":\"${P}pf.1\",\"path\":\"$VHOST/${P}pf.1.sock\",\"mode\":\"client\",\"vlan\":1}]" \
 		"$(lanctlj port list | jq -c 'sort_by(.name) | [.[] | {name, path, mode, vlan}]')"
+	# the guests' ports deny DHCP servers and RAs, the router's allow them; ha's nwfilter
+	# became its arp-guard
+	check "the switch guards each port" "$(guard_json 52:54:00:e1:00:01 deny deny)
+$(guard_json 52:54:00:3e:a1:20 deny deny 192.168.1.20/32)
+$(guard_json 52:54:00:8a:1c:01 allow allow)
+$(guard_json 52:54:00:8a:1c:02 allow allow)" \
+		"$(for n in e1k ha pf pf.1; do guard "${P}$n"; done)"
+	check "the switch's own words for them" "port set ${P}e1k allowed-mac 52:54:00:e1:00:01
+port set ${P}e1k dhcp-server deny
+port set ${P}e1k ra-guard deny
+port set ${P}ha allowed-mac 52:54:00:3e:a1:20
+port set ${P}ha arp-guard 192.168.1.20/32
+port set ${P}ha dhcp-server deny
+port set ${P}ha ra-guard deny
+port set ${P}pf allowed-mac 52:54:00:8a:1c:01
+port set ${P}pf.1 allowed-mac 52:54:00:8a:1c:02" \
+		"$(lanctl config show | grep -E "^port set ${P}[^ ]* (allowed-mac|arp-guard|dhcp-server|ra-guard) " | LC_ALL=C sort)"
 
 	# converted: nothing left on BR, nothing changes
 	before=$(snapshot)
@@ -269,41 +301,45 @@ t_attach() {
 	out=$(vm attach "${P}pi" --mac 52:54:00:71:9A:40 --vlan 20 --socket-dir "$VHOST" 2>&1)
 	rc=$?
 	check "attach: exit code" 0 $rc
-	check "attach: output" "domain \"${P}pi\": attached on port ${P}pi (MAC 52:54:00:71:9a:40, socket $VHOST/${P}pi.sock, vlan 20)
+	check "attach: output" "domain \"${P}pi\": attached on port ${P}pi (MAC 52:54:00:71:9a:40, socket $VHOST/${P}pi.sock, vlan 20; $(guest 52:54:00:71:9a:40))
 domain \"${P}pi\": memory shared with the switch, as vhost-user needs: added <memoryBacking>; added <source type='memfd'/>; added <access mode='shared'/>
 domain \"${P}pi\": the shared memory takes effect at its next cold start (shut it down, then start it: a reboot from inside the guest is not enough)" "$out"
 	check "attach: the interface" "vhostuser 52:54:00:71:9a:40 type=unix path=$VHOST/${P}pi.sock mode=server model=virtio slot=0x03 boot=-" \
 		"$(vm_ifaces "${P}pi")"
 	check "attach: memory shared" "source=memfd access=shared" "$(vm_memory "${P}pi")"
 	check "attach: metadata" "<ports>
-  <port name=\"${P}pi\" mac=\"52:54:00:71:9a:40\" socket=\"$VHOST/${P}pi.sock\" vlan=\"20\"/>
+  <port name=\"${P}pi\" mac=\"52:54:00:71:9a:40\" socket=\"$VHOST/${P}pi.sock\" vlan=\"20\" allowed-mac=\"52:54:00:71:9a:40\" dhcp-server=\"deny\" ra-guard=\"deny\"/>
 </ports>" "$(vm_meta "${P}pi")"
 	check "attach: the port, in VLAN 20" \
 		"{\"name\":\"${P}pi\",\"path\":\"$VHOST/${P}pi.sock\",\"mode\":\"client\",\"vlan\":20,\"trunk\":[],\"native\":null}" \
 		"$(lanctlj port list | jq -c --arg n "${P}pi" '.[] | select(.name == $n) | {name, path, mode, vlan, trunk, native}')"
+	check "attach: a guest's port, guarded" "$(guard_json 52:54:00:71:9a:40 deny deny)" \
+		"$(guard "${P}pi")"
 
 	refused 1 "lanctl: domain \"${P}pi\" is on the switch already (port ${P}pi, MAC 52:54:00:71:9a:40): --add attaches another interface" \
 		attach "${P}pi" --socket-dir "$VHOST"
 	refused 1 "lanctl: domain \"${P}pi\": MAC 52:54:00:71:9a:40 is its interface #1's already" \
 		attach "${P}pi" --add --mac 52:54:00:71:9a:40 --socket-dir "$VHOST"
 
-	# --add: a second port, a trunk, a MAC of libvirt's range
+	# --add: a second port, a trunk, a MAC of libvirt's range; this interface is a router's
 	out=$("$LANCTL" -s "$SOCK" -j vm attach "${P}pi" --add --trunk 30,20 --native 1 \
-		--socket-dir "$VHOST")
+		--dhcp-server --socket-dir "$VHOST")
 	check "attach --add: exit code" 0 $?
 	mac=$(jq -r .mac <<<"$out")
 	check_match "attach --add: a MAC of libvirt's range" '^52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$' "$mac"
-	check "attach --add: JSON" "{\"domain\":\"${P}pi\",\"port\":\"${P}pi.1\",\"mac\":\"$mac\",\"socket\":\"$VHOST/${P}pi.1.sock\",\"vlan\":null,\"trunk\":[20,30],\"native\":1,\"running\":false,\"hotplugged\":false,\"memory\":{\"changed\":false,\"what\":\"\"}}" "$out"
+	check "attach --add: JSON" "{\"domain\":\"${P}pi\",\"port\":\"${P}pi.1\",\"mac\":\"$mac\",\"socket\":\"$VHOST/${P}pi.1.sock\",\"vlan\":null,\"trunk\":[20,30],\"native\":1,\"guard\":{\"allowed_macs\":[\"$mac\"],\"arp_guard\":[],\"dhcp_server\":\"allow\",\"ra_guard\":\"allow\"},\"running\":false,\"hotplugged\":false,\"memory\":{\"changed\":false,\"what\":\"\"}}" "$out"
 	check "attach --add: interfaces" "vhostuser 52:54:00:71:9a:40 type=unix path=$VHOST/${P}pi.sock mode=server model=virtio slot=0x03 boot=-
 vhostuser $mac type=unix path=$VHOST/${P}pi.1.sock mode=server model=virtio slot=0x04 boot=-" \
 		"$(vm_ifaces "${P}pi")"
 	check "attach --add: metadata" "<ports>
-  <port name=\"${P}pi\" mac=\"52:54:00:71:9a:40\" socket=\"$VHOST/${P}pi.sock\" vlan=\"20\"/>
-  <port name=\"${P}pi.1\" mac=\"$mac\" socket=\"$VHOST/${P}pi.1.sock\" trunk=\"20,30\" native=\"1\"/>
+  <port name=\"${P}pi\" mac=\"52:54:00:71:9a:40\" socket=\"$VHOST/${P}pi.sock\" vlan=\"20\" allowed-mac=\"52:54:00:71:9a:40\" dhcp-server=\"deny\" ra-guard=\"deny\"/>
+  <port name=\"${P}pi.1\" mac=\"$mac\" socket=\"$VHOST/${P}pi.1.sock\" trunk=\"20,30\" native=\"1\" allowed-mac=\"$mac\" dhcp-server=\"allow\" ra-guard=\"allow\"/>
 </ports>" "$(vm_meta "${P}pi")"
 	check "attach --add: the port, a trunk" \
 		"{\"name\":\"${P}pi.1\",\"path\":\"$VHOST/${P}pi.1.sock\",\"mode\":\"client\",\"vlan\":null,\"trunk\":[20,30],\"native\":1}" \
 		"$(lanctlj port list | jq -c --arg n "${P}pi.1" '.[] | select(.name == $n) | {name, path, mode, vlan, trunk, native}')"
+	check "attach --add --dhcp-server: the router's port allows DHCP and RAs" \
+		"$(guard_json "$mac" allow allow)" "$(guard "${P}pi.1")"
 
 	# the switch refuses the port (its name is taken): nothing is changed in libvirt
 	vm_define "${P}sw" ""

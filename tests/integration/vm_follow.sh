@@ -33,18 +33,21 @@ agent_waits() {
 		"tail -n +$((AGENT_SEEN + 1)) '$AGENT_LOG' | grep -qE '$2'"
 }
 
-# The test's ports on the switch, sorted, with what the agent sets.
+# The test's ports on the switch, sorted, with what the agent sets: VLANs and guard.
 ports() {
-	lanctlj port list | jq -c --arg p "$P" \
-		'[.[] | select(.name | startswith($p))] | sort_by(.name) |
-		 [.[] | {name, path, mode, vlan, trunk, native}]'
+	lanctlj port list | jq -c --arg p "$P" "$GUARD_OF"'
+		[.[] | select(.name | startswith($p))] | sort_by(.name) |
+		 [.[] | {name, path, mode, vlan, trunk, native, guard: guard_of}]'
 }
-port_json() { # port_json NAME VLAN TRUNK NATIVE: one element of ports
-	printf '{"name":"%s","path":"%s","mode":"client","vlan":%s,"trunk":%s,"native":%s}' \
-		"$1" "$VHOST/$1.sock" "$2" "$3" "$4"
+port_json() { # port_json NAME VLAN TRUNK NATIVE GUARD: one element of ports
+	printf '{"name":"%s","path":"%s","mode":"client","vlan":%s,"trunk":%s,"native":%s,"guard":%s}' \
+		"$1" "$VHOST/$1.sock" "$2" "$3" "$4" "$5"
 }
-A_PORT=$(port_json "${P}a" 20 "[]" null)
-B_PORT=$(port_json "${P}b" null "[20,30]" 1)
+# a a guest's port, b the router's (attached with --dhcp-server)
+A_GUARD=$(guard_json 52:54:00:f0:00:0a deny deny)
+B_GUARD=$(guard_json 52:54:00:f0:00:0b allow allow)
+A_PORT=$(port_json "${P}a" 20 "[]" null "$A_GUARD")
+B_PORT=$(port_json "${P}b" null "[20,30]" 1 "$B_GUARD")
 
 # A socket file nobody listens on, as a QEMU that stopped may leave one.
 mksock() { python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$1"; }
@@ -56,7 +59,7 @@ setup() {
 	vm_define "${P}a" "" && vm_define "${P}b" "" || return 1
 	lanctl vm attach "${P}a" --mac 52:54:00:f0:00:0a --vlan 20 --socket-dir "$VHOST" \
 		>/dev/null || return 1
-	lanctl vm attach "${P}b" --mac 52:54:00:f0:00:0b --trunk 30,20 --native 1 \
+	lanctl vm attach "${P}b" --mac 52:54:00:f0:00:0b --trunk 30,20 --native 1 --dhcp-server \
 		--socket-dir "$VHOST" >/dev/null || return 1
 	# the agent was not running: the ports were deleted by hand, and a domain that had port
 	# "old" was undefined, leaving its port and its socket file behind
@@ -77,10 +80,10 @@ t_start() {
 libvirt $LIBVIRT_URI: connected; following its domains
 switch $SOCK: answering; subscribed to its events
 port ${P}old removed: no domain names it any more; its socket $VHOST/${P}old.sock deleted
-domain \"${P}a\": port ${P}a added (socket $VHOST/${P}a.sock, vlan 20)
-domain \"${P}b\": port ${P}b added (socket $VHOST/${P}b.sock, trunk 20,30 native 1)
+domain \"${P}a\": port ${P}a added (socket $VHOST/${P}a.sock, vlan 20; allowed-mac 52:54:00:f0:00:0a, dhcp-server deny, ra-guard deny)
+domain \"${P}b\": port ${P}b added (socket $VHOST/${P}b.sock, trunk 20,30 native 1; allowed-mac 52:54:00:f0:00:0b, dhcp-server allow, ra-guard allow)
 in step: 2 ports of 2 domains" "$SAID"
-	check "start: both ports, on their sockets, with their VLANs" "[$A_PORT,$B_PORT]" \
+	check "start: both ports, on their sockets, with their VLANs and guards" "[$A_PORT,$B_PORT]" \
 		"$(ports | jq -c --arg m "${P}mine" 'map(select(.name != $m))')"
 	check "start: the orphan's socket file gone" no "$(exists "$VHOST/${P}old.sock")"
 	check "start: someone's own port kept, on its socket" "$T/${P}mine.sock" \
@@ -122,23 +125,44 @@ in step: 1 port of 1 domain" "$SAID"
 	agent_said
 	check "switch restarted empty: what the agent said" "switch $SOCK: gone (its event stream ended); trying again every 1 s
 switch $SOCK: back; subscribed to its events
-domain \"${P}b\": port ${P}b added (socket $VHOST/${P}b.sock, trunk 20,30 native 1)
+domain \"${P}b\": port ${P}b added (socket $VHOST/${P}b.sock, trunk 20,30 native 1; allowed-mac 52:54:00:f0:00:0b, dhcp-server allow, ra-guard allow)
 in step: 1 port of 1 domain" "$SAID"
-	check "switch restarted empty: the port again, as its domain says" "[$B_PORT]" "$(ports)"
+	check "switch restarted empty: the port again, as its domain says, guard too" "[$B_PORT]" \
+		"$(ports)"
 }
 
-# lanswitch's metadata changed alone (no define): a trunk becomes an access port.
+# lanswitch's metadata changed alone (no define): a trunk becomes an access port, the router a
+# guest with an arp-guard; a guard changed by hand on the switch is put back as it says; and
+# a <port> without guard attributes (as before lanctl set guards) leaves the switch's alone.
 t_metadata() {
+	lanctl port set "${P}b" allowed-mac none && lanctl port set "${P}b" ra-guard deny || return
 	virsh_ metadata "${P}b" "$VM_NS" --key lanswitch --config --set \
-		"<ports><port name='${P}b' mac='52:54:00:f0:00:0b' socket='$VHOST/${P}b.sock' vlan='40'/></ports>" ||
+		"<ports><port name='${P}b' mac='52:54:00:f0:00:0b' socket='$VHOST/${P}b.sock' vlan='40' allowed-mac='52:54:00:f0:00:0b' arp-guard='192.168.1.11/32' dhcp-server='deny' ra-guard='deny'/></ports>" ||
 		return
 	agent_waits 5 '^in step' || return
 	agent_said
 	check "metadata: what the agent said" "domain \"${P}b\": lanswitch metadata changed
 domain \"${P}b\": port ${P}b set to vlan 40 (the switch had trunk 20,30 native 1)
+domain \"${P}b\": port ${P}b's guard set to allowed-mac 52:54:00:f0:00:0b, arp-guard 192.168.1.11/32, dhcp-server deny, ra-guard deny (the switch had allowed-mac none, dhcp-server allow, ra-guard deny)
 in step: 1 port of 1 domain" "$SAID"
-	B_PORT=$(port_json "${P}b" 40 "[]" null)
-	check "metadata: the port's VLAN" "[$B_PORT]" "$(ports)"
+	B_GUARD=$(guard_json 52:54:00:f0:00:0b deny deny 192.168.1.11/32)
+	B_PORT=$(port_json "${P}b" 40 "[]" null "$B_GUARD")
+	check "metadata: the port's VLAN and guard" "[$B_PORT]" "$(ports)"
+
+	# the guard left out of the metadata: the switch's, as a user set it, stays (the VLAN
+	# changes too, so that the pass says it ran)
+	lanctl port set "${P}b" dhcp-server allow || return
+	virsh_ metadata "${P}b" "$VM_NS" --key lanswitch --config --set \
+		"<ports><port name='${P}b' mac='52:54:00:f0:00:0b' socket='$VHOST/${P}b.sock' vlan='50'/></ports>" ||
+		return
+	agent_waits 5 '^in step' || return
+	agent_said
+	check "metadata without a guard: what the agent said" "domain \"${P}b\": lanswitch metadata changed
+domain \"${P}b\": port ${P}b set to vlan 50 (the switch had vlan 40)
+in step: 1 port of 1 domain" "$SAID"
+	B_GUARD=$(guard_json 52:54:00:f0:00:0b allow deny 192.168.1.11/32)
+	B_PORT=$(port_json "${P}b" 50 "[]" null "$B_GUARD")
+	check "metadata without a guard: the switch's guard kept" "[$B_PORT]" "$(ports)"
 }
 
 t_libvirt_restart() {
@@ -172,8 +196,10 @@ in step: 1 port of 1 domain" "$SAID"
 	check "defined with metadata: what the agent said" "domain \"${P}c\": defined
 domain \"${P}c\": port ${P}c added (socket $VHOST/${P}c.sock, vlan 30)
 in step: 2 ports of 2 domains" "$SAID"
-	check "defined with metadata: its port" "[$B_PORT,$(port_json "${P}c" 30 "[]" null)]" \
-		"$(ports)"
+	# metadata from before guards: the port gets none (every protection off, the switch's
+	# default for a new port)
+	check "defined with metadata: its port" \
+		"[$B_PORT,$(port_json "${P}c" 30 "[]" null "$(guard_json "" allow allow)")]" "$(ports)"
 }
 
 t_stop() {
