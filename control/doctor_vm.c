@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The doctor's checks of the domains on the switch (doctor.h), those whose lanswitch metadata
- * names ports: their memory is shared with the switch, their ports are on it, and a running
- * one's links are up.
+ * names ports: their memory is shared with the switch, their ports are on it with the guard
+ * the metadata records, and a running one's links are up.
  *
  * A guest that just started has its port down until its virtio-net driver starts: the link
  * check leaves a domain alone for DOCTOR_BOOT_S after its start. libvirt's API does not tell
@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "doctor.h"
+#include "vm_follow_plan.h"
 
 #define DOCTOR_BOOT_S 120 /* a guest's driver is up by then, Windows' included */
 #define DOCTOR_PID_DIR "/run/libvirt/qemu"
@@ -130,8 +131,59 @@ static void doctor_vm_port_fix(const struct vm_port *p, char *fix, size_t len)
 	free(trunk);
 }
 
+/* The settings of keys (VM_GUARD_BIT) in g, in port set's words: "dhcp-server allow". */
+static void doctor_vm_guard_words(const struct vm_guard *g, unsigned int keys, const char *port,
+                                  const char *before, const char *sep, char *buf, size_t len)
+{
+	char *words[VM_GUARD_WORDS_MAX];
+	size_t used = 0;
+	unsigned int k;
+	int n, i;
+
+	buf[0] = '\0';
+	for (k = 0; k < VM_GUARD_KEYS && used < len; k++) {
+		if (!(keys & VM_GUARD_BIT(k)))
+			continue;
+		n = vm_guard_words(g, (enum vm_guard_key)k, port, words);
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used > 0 ? sep : "",
+		                         before);
+		for (i = 3; i < n && used < len; i++)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", i > 3 ? " " : "",
+			                         words[i]);
+	}
+}
+
+/*
+ * A port on the switch whose guard is not the one its domain's metadata records: a guest's
+ * port that lets a DHCP server or a spoofed MAC through (set by hand, or restored from a state
+ * file of before). The agent puts it back at its next pass; without the agent it stays.
+ */
+static void doctor_vm_guard(struct doctor *d, const struct doctor_dom *x, const struct vm_port *p,
+                            struct json_object *port)
+{
+	char had[512], want[512], fix[1024], lanctl[VM_PORT_NAME_MAX + 32];
+	struct vm_guard have;
+	unsigned int k, diff = 0;
+
+	vm_switch_guard_read(port, &have);
+	if (!vm_follow_guard_differs(&p->guard, &have))
+		return;
+	for (k = 0; k < VM_GUARD_KEYS; k++)
+		if (!vm_guard_key_equal(&p->guard, &have, (enum vm_guard_key)k))
+			diff |= VM_GUARD_BIT(k);
+	doctor_vm_guard_words(&have, diff, "", "", ", ", had, sizeof(had));
+	doctor_vm_guard_words(&p->guard, diff, "", "", ", ", want, sizeof(want));
+	snprintf(lanctl, sizeof(lanctl), "lanctl port set %s ", p->name);
+	doctor_vm_guard_words(&p->guard, diff, p->name, lanctl, "; ", fix, sizeof(fix));
+	doctor_addf(d, fix,
+	            "domain \"%s\": its port %s's guard is not what its metadata says (the "
+	            "switch has %s, the metadata %s)",
+	            x->name, p->name, had, want);
+}
+
 void doctor_vm_port(struct doctor *d)
 {
+	struct json_object *port;
 	struct doctor_dom *x;
 	char fix[512];
 	unsigned int i;
@@ -140,8 +192,11 @@ void doctor_vm_port(struct doctor *d)
 	for (i = 0; i < d->ndoms; i++) {
 		x = &d->doms[i];
 		for (j = 0; j < x->nports; j++) {
-			if (vm_switch_port_find(d->ports, x->ports[j].name) != NULL)
+			port = vm_switch_port_find(d->ports, x->ports[j].name);
+			if (port != NULL) {
+				doctor_vm_guard(d, x, &x->ports[j], port);
 				continue;
+			}
 			doctor_vm_port_fix(&x->ports[j], fix, sizeof(fix));
 			doctor_addf(
 			        d, fix,

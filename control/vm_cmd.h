@@ -98,6 +98,13 @@ void vm_switch_undo(const struct lanctl_opts *opts, const struct vm_port *ports,
 int vm_switch_ports(const struct lanctl_opts *opts, struct json_object **ports);
 /* The element of ports (port list) called name, or NULL. */
 struct json_object *vm_switch_port_find(struct json_object *ports, const char *name);
+/*
+ * The guard of an element of `port list`, as its "guard" reports it: {"allowed_macs": [...],
+ * "arp_guard": [...], "dhcp_server": "allow|deny", "ra_guard": "allow|deny", ...}, or null:
+ * all off. Without the key (a lanswitchd before guards) g->recorded is false: nothing to
+ * compare. An entry lanctl cannot read is left out (the port then differs: the safe side).
+ */
+void vm_switch_guard_read(struct json_object *port, struct vm_guard *g);
 
 /* ---- the socket directory (vm_sockdir.c) ------------------------------------------------ */
 

@@ -94,40 +94,6 @@ static int vm_follow_switch_int(struct json_object *port, const char *key)
 	return json_object_get_int(v);
 }
 
-/* A list of strings of `port list`'s "guard" into g, through add (vm_guard_add_mac, _net). */
-static void vm_follow_switch_list(struct json_object *guard, const char *key, struct vm_guard *g,
-                                  int (*add)(struct vm_guard *, const char *))
-{
-	struct json_object *list;
-	size_t i;
-
-	if (!json_object_object_get_ex(guard, key, &list) ||
-	    !json_object_is_type(list, json_type_array))
-		return;
-	/* one the agent cannot read stays out, and the port is set again: the safe side */
-	for (i = 0; i < json_object_array_length(list); i++)
-		add(g, json_object_get_string(json_object_array_get_idx(list, i)) ?: "");
-}
-
-/*
- * The port's guard, as `port list` reports it: {"allowed_macs": [...], "arp_guard": [...],
- * "dhcp_server": "allow|deny", "ra_guard": "allow|deny", ...}, or null: all off. Without the
- * key (a lanswitchd before guards) g->recorded stays false, and the agent compares nothing.
- */
-static void vm_follow_switch_guard(struct json_object *port, struct vm_guard *g)
-{
-	struct json_object *guard;
-
-	memset(g, 0, sizeof(*g));
-	if (!json_object_object_get_ex(port, "guard", &guard))
-		return;
-	vm_guard_off(g); /* "guard": null is every protection off */
-	vm_follow_switch_list(guard, "allowed_macs", g, vm_guard_add_mac);
-	vm_follow_switch_list(guard, "arp_guard", g, vm_guard_add_net);
-	g->dhcp_server = strcmp(print_get_str(guard, "dhcp_server") ?: "allow", "deny") != 0;
-	g->ra = strcmp(print_get_str(guard, "ra_guard") ?: "allow", "deny") != 0;
-}
-
 /* One element of `port list` (api/ctl_proto.h gives its shape) into h. */
 static void vm_follow_switch_port(struct json_object *port, struct vm_follow_have *h)
 {
@@ -140,7 +106,7 @@ static void vm_follow_switch_port(struct json_object *port, struct vm_follow_hav
 	snprintf(h->type, sizeof(h->type), "%s", print_get_str(port, "type") ?: "");
 	snprintf(h->path, sizeof(h->path), "%s", print_get_str(port, "path") ?: "");
 	h->server = strcmp(print_get_str(port, "mode") ?: "", "server") == 0;
-	vm_follow_switch_guard(port, &h->guard);
+	vm_switch_guard_read(port, &h->guard);
 	vid = vm_follow_switch_int(port, "vlan");
 	if (vid > 0 && vid <= VM_VLAN_MAX) {
 		vm_vlan_set_access(&h->vlan, (uint16_t)vid);

@@ -221,3 +221,32 @@ struct json_object *vm_switch_port_find(struct json_object *ports, const char *n
 	}
 	return NULL;
 }
+
+/* A list of strings of `port list`'s "guard" into g, through add (vm_guard_add_mac, _net). */
+static void vm_switch_guard_list(struct json_object *guard, const char *key, struct vm_guard *g,
+                                 int (*add)(struct vm_guard *, const char *))
+{
+	struct json_object *list;
+	size_t i;
+
+	if (!json_object_object_get_ex(guard, key, &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return;
+	/* one the agent cannot read stays out, and the port is set again: the safe side */
+	for (i = 0; i < json_object_array_length(list); i++)
+		add(g, json_object_get_string(json_object_array_get_idx(list, i)) ?: "");
+}
+
+void vm_switch_guard_read(struct json_object *port, struct vm_guard *g)
+{
+	struct json_object *guard;
+
+	memset(g, 0, sizeof(*g));
+	if (!json_object_object_get_ex(port, "guard", &guard))
+		return;
+	vm_guard_off(g); /* "guard": null is every protection off */
+	vm_switch_guard_list(guard, "allowed_macs", g, vm_guard_add_mac);
+	vm_switch_guard_list(guard, "arp_guard", g, vm_guard_add_net);
+	g->dhcp_server = strcmp(print_get_str(guard, "dhcp_server") ?: "allow", "deny") != 0;
+	g->ra = strcmp(print_get_str(guard, "ra_guard") ?: "allow", "deny") != 0;
+}

@@ -289,6 +289,17 @@ port set ${P}pf allowed-mac 52:54:00:8a:1c:01
 port set ${P}pf.1 allowed-mac 52:54:00:8a:1c:02" \
 		"$(lanctl config show | grep -E "^port set ${P}[^ ]* (allowed-mac|arp-guard|dhcp-server|ra-guard) " | LC_ALL=C sort)"
 
+	# a guest's guard loosened by hand: the doctor says so, and its fix puts it back
+	lanctl port set "${P}ha" allowed-mac none && lanctl port set "${P}ha" dhcp-server allow
+	out=$("$LANCTL" -s "$SOCK" doctor --socket-dir "$VHOST" | grep '^doctor: vm-port:')
+	check "doctor: a guard loosened by hand" "doctor: vm-port: domain \"${P}ha\": its port ${P}ha's guard is not what its metadata says (the switch has allowed-mac none, dhcp-server allow, the metadata allowed-mac 52:54:00:3e:a1:20, dhcp-server deny): lanctl port set ${P}ha allowed-mac 52:54:00:3e:a1:20; lanctl port set ${P}ha dhcp-server deny" \
+		"$out"
+	eval "${out##*): }" >/dev/null # the fix: lanctl (lib.sh's, on the test's switch) twice
+	check "doctor: the fix done, no finding" "" \
+		"$("$LANCTL" -s "$SOCK" doctor --socket-dir "$VHOST" | grep '^doctor: vm-port:')"
+	check "doctor: the fix done, the guard as before" \
+		"$(guard_json 52:54:00:3e:a1:20 deny deny 192.168.1.20/32)" "$(guard "${P}ha")"
+
 	# converted: nothing left on BR, nothing changes
 	before=$(snapshot)
 	check "again: nothing to do" "domain \"${P}ha\" has no interface on bridge $BR: nothing to do" \
