@@ -28,7 +28,7 @@ void vm_guard_init(struct vm_guard *g, const char *mac, bool router)
 	g->ra = router;
 }
 
-/* A prefix as the network it names: family, length and the address with its host bits 0. */
+/* A prefix: family, length and the address (its host bits 0). */
 struct vm_net {
 	int family;
 	unsigned int prefix;
@@ -39,6 +39,7 @@ static int vm_net_parse(const char *s, struct vm_net *n)
 {
 	char ip[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
+	unsigned char host = 0;
 	unsigned long prefix;
 	unsigned int i, bytes;
 	char *end;
@@ -56,13 +57,14 @@ static int vm_net_parse(const char *s, struct vm_net *n)
 	    inet_pton(n->family, ip, n->addr) != 1)
 		return -EINVAL;
 	n->prefix = (unsigned int)prefix;
+	/* host bits set (192.168.1.5/24) are refused, as the switch refuses them (guard.c) */
 	for (i = 0; i < bytes; i++) {
 		if (i * 8 >= prefix)
-			n->addr[i] = 0;
+			host |= n->addr[i];
 		else if (i * 8 + 8 > prefix)
-			n->addr[i] &= (unsigned char)(0xff << (8 - (prefix - i * 8)));
+			host |= n->addr[i] & (unsigned char)(0xff >> (prefix - i * 8));
 	}
-	return 0;
+	return host != 0 ? -EINVAL : 0;
 }
 
 bool vm_net_valid(const char *s)

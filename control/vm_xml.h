@@ -182,7 +182,7 @@ void vm_guard_off(struct vm_guard *g);
 int vm_guard_add_net(struct vm_guard *g, const char *s);
 /* Adds an allowed MAC (as vm_mac_parse takes it), once: -EINVAL, -E2BIG past the max. */
 int vm_guard_add_mac(struct vm_guard *g, const char *s);
-/* Whether s is "IP/PREFIX", IPv4 or IPv6, as the switch's arp-guard takes it. */
+/* Whether s is "IP/PREFIX", IPv4 or IPv6, host bits 0, as the switch's arp-guard takes it. */
 bool vm_net_valid(const char *s);
 /*
  * The words of `port set PORT KEY ...` that give the port key's setting in g (pointers into
@@ -190,9 +190,9 @@ bool vm_net_valid(const char *s);
  */
 int vm_guard_words(const struct vm_guard *g, enum vm_guard_key key, const char *port, char **words);
 /*
- * Whether a and b set key alike: lists compared as sets, a prefix by the network it names
- * (192.168.1.5/24 is 192.168.1.0/24), so that the switch's way of writing them back does not
- * count as a difference.
+ * Whether a and b set key alike: lists compared as sets, by the addresses and networks they
+ * name (fd00:0::/64 is fd00::/64, 52:54:00:3E:A1:20 is 52:54:00:3e:a1:20), so that the
+ * switch's way of writing them back does not count as a difference.
  */
 bool vm_guard_key_equal(const struct vm_guard *a, const struct vm_guard *b, enum vm_guard_key key);
 bool vm_guard_equal(const struct vm_guard *a, const struct vm_guard *b);

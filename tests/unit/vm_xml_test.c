@@ -829,7 +829,7 @@ static void test_guard_words(void **state)
 		assert_int_equal(vm_guard_add_net(&g, text), 0);
 	}
 	/* a set: the same network again is no new entry, at the limit or not */
-	assert_int_equal(vm_guard_add_net(&g, "10.0.1.0/16"), 0);
+	assert_int_equal(vm_guard_add_net(&g, "10.1.0.0/16"), 0);
 	assert_int_equal(g.nnets, VM_GUARD_NETS_MAX);
 	assert_int_equal(vm_guard_add_net(&g, "10.99.0.0/16"), -E2BIG);
 	assert_int_equal(vm_guard_add_mac(&g, "01:00:5e:00:00:01"), -EINVAL);
@@ -860,13 +860,18 @@ static void test_guard_equal(void **state)
 	assert_true(vm_guard_key_equal(&a, &b, VM_GUARD_ALLOWED_MAC));
 	vm_guard_add_net(&a, "192.168.1.0/24");
 	vm_guard_add_net(&a, "fd00::/64");
-	vm_guard_add_net(&b, "fd00::1/64");
+	assert_int_equal(vm_guard_add_net(&b, "fd00:0:0::/64"), 0);
 	assert_false(vm_guard_key_equal(&a, &b, VM_GUARD_ARP));
-	vm_guard_add_net(&b, "192.168.1.5/24");
+	assert_int_equal(vm_guard_add_net(&b, "192.168.1.0/24"), 0);
 	assert_true(vm_guard_key_equal(&a, &b, VM_GUARD_ARP));
 	assert_true(vm_guard_equal(&a, &b));
 	vm_guard_add_net(&b, "192.168.1.5/32");
 	assert_false(vm_guard_equal(&a, &b));
+	/* host bits set: the switch refuses them, and so does lanctl */
+	assert_int_equal(vm_guard_add_net(&b, "192.168.1.5/24"), -EINVAL);
+	assert_int_equal(vm_guard_add_net(&b, "fd00::1/64"), -EINVAL);
+	assert_int_equal(vm_guard_add_net(&b, "192.168.1.128/25"), 0);
+	assert_int_equal(vm_guard_add_net(&b, "0.0.0.0/0"), 0);
 }
 
 /* The guard in the metadata: written in `port set`'s words, read back as it was. */
