@@ -131,16 +131,23 @@ in step: 1 port of 1 domain" "$SAID"
 		"$(ports)"
 }
 
+# b_meta ATTRS: b's metadata set alone (no define) to one port with ATTRS; SAID: what the agent
+# said once it was in step again.
+b_meta() {
+	virsh_ metadata "${P}b" "$VM_NS" --key lanswitch --config --set \
+		"<ports><port name='${P}b' mac='52:54:00:f0:00:0b' socket='$VHOST/${P}b.sock' $1/></ports>" ||
+		return
+	agent_waits 5 '^in step' || return
+	agent_said
+}
+
 # lanswitch's metadata changed alone (no define): a trunk becomes an access port, the router a
 # guest with an arp-guard; a guard changed by hand on the switch is put back as it says; and
 # a <port> without guard attributes (as before lanctl set guards) leaves the switch's alone.
 t_metadata() {
 	lanctl port set "${P}b" allowed-mac none && lanctl port set "${P}b" ra-guard deny || return
-	virsh_ metadata "${P}b" "$VM_NS" --key lanswitch --config --set \
-		"<ports><port name='${P}b' mac='52:54:00:f0:00:0b' socket='$VHOST/${P}b.sock' vlan='40' allowed-mac='52:54:00:f0:00:0b' arp-guard='192.168.1.11/32' dhcp-server='deny' ra-guard='deny'/></ports>" ||
+	b_meta "vlan='40' allowed-mac='52:54:00:f0:00:0b' arp-guard='192.168.1.11/32' dhcp-server='deny' ra-guard='deny'" ||
 		return
-	agent_waits 5 '^in step' || return
-	agent_said
 	check "metadata: what the agent said" "domain \"${P}b\": lanswitch metadata changed
 domain \"${P}b\": port ${P}b set to vlan 40 (the switch had trunk 20,30 native 1)
 domain \"${P}b\": port ${P}b's guard set to allowed-mac 52:54:00:f0:00:0b, arp-guard 192.168.1.11/32, dhcp-server deny, ra-guard deny (the switch had allowed-mac none, dhcp-server allow, ra-guard deny)
@@ -152,11 +159,7 @@ in step: 1 port of 1 domain" "$SAID"
 	# the guard left out of the metadata: the switch's, as a user set it, stays (the VLAN
 	# changes too, so that the pass says it ran)
 	lanctl port set "${P}b" dhcp-server allow || return
-	virsh_ metadata "${P}b" "$VM_NS" --key lanswitch --config --set \
-		"<ports><port name='${P}b' mac='52:54:00:f0:00:0b' socket='$VHOST/${P}b.sock' vlan='50'/></ports>" ||
-		return
-	agent_waits 5 '^in step' || return
-	agent_said
+	b_meta "vlan='50'" || return
 	check "metadata without a guard: what the agent said" "domain \"${P}b\": lanswitch metadata changed
 domain \"${P}b\": port ${P}b set to vlan 50 (the switch had vlan 40)
 in step: 1 port of 1 domain" "$SAID"

@@ -553,6 +553,24 @@ static void set_metadata_like_libvirt(xmlDocPtr doc, const char *fragment)
 	xmlFreeDoc(frag);
 }
 
+/*
+ * The n ports formatted as want, and parsed back as they were (as virDomainGetMetadata hands
+ * the fragment back: without a prefix). Returns the fragment (free it).
+ */
+static char *expect_round_trip(const struct vm_port *in, unsigned int n, const char *want)
+{
+	struct vm_port out[4];
+	char *xml = NULL, err[256];
+
+	assert_true(n <= 4);
+	assert_int_equal(vm_xml_metadata_format(in, n, &xml, err, sizeof(err)), 0);
+	assert_string_equal(xml, want);
+	memset(out, 0x5a, sizeof(out));
+	assert_int_equal(vm_xml_metadata_parse(xml, out, 4, err, sizeof(err)), (int)n);
+	assert_memory_equal(in, out, n * sizeof(*in));
+	return xml;
+}
+
 static void test_metadata_round_trip(void **state)
 {
 	struct vm_port in[3], out[4];
@@ -568,20 +586,16 @@ static void test_metadata_round_trip(void **state)
 	port_init(&in[2], "unifi.1", "52:54:00:0b:5e:61");
 	vm_vlan_set_access(&in[2].vlan, 20);
 
-	assert_int_equal(vm_xml_metadata_format(in, 3, &xml, err, sizeof(err)), 0);
-	assert_string_equal(xml, "<ports>\n"
-	                         "  <port name=\"homeassistant\" mac=\"52:54:00:3e:a1:20\" "
-	                         "socket=\"/run/lanswitch/vhost/homeassistant.sock\" vlan=\"1\"/>\n"
-	                         "  <port name=\"unifi\" mac=\"52:54:00:0b:5e:60\" "
-	                         "socket=\"/run/lanswitch/vhost/unifi.sock\" trunk=\"20,30,4094\" "
-	                         "native=\"1\"/>\n"
-	                         "  <port name=\"unifi.1\" mac=\"52:54:00:0b:5e:61\" "
-	                         "socket=\"/run/lanswitch/vhost/unifi.1.sock\" vlan=\"20\"/>\n"
-	                         "</ports>");
-	/* as virDomainGetMetadata hands it back: without a prefix */
-	memset(out, 0x5a, sizeof(out));
-	assert_int_equal(vm_xml_metadata_parse(xml, out, 4, err, sizeof(err)), 3);
-	assert_memory_equal(in, out, sizeof(in));
+	xml = expect_round_trip(in, 3,
+	                        "<ports>\n"
+	                        "  <port name=\"homeassistant\" mac=\"52:54:00:3e:a1:20\" "
+	                        "socket=\"/run/lanswitch/vhost/homeassistant.sock\" vlan=\"1\"/>\n"
+	                        "  <port name=\"unifi\" mac=\"52:54:00:0b:5e:60\" "
+	                        "socket=\"/run/lanswitch/vhost/unifi.sock\" trunk=\"20,30,4094\" "
+	                        "native=\"1\"/>\n"
+	                        "  <port name=\"unifi.1\" mac=\"52:54:00:0b:5e:61\" "
+	                        "socket=\"/run/lanswitch/vhost/unifi.1.sock\" vlan=\"20\"/>\n"
+	                        "</ports>");
 
 	/* as the domain's XML holds it once libvirt stored it: prefixed, in our namespace */
 	doc = fixture("pfsense.xml");
@@ -887,23 +901,21 @@ static void test_guard_metadata(void **state)
 	port_init(&in[1], "pfsense", "52:54:00:8a:1c:01");
 	vm_guard_init(&in[1].guard, in[1].mac, true);
 	port_init(&in[2], "old", "52:54:00:00:00:01"); /* before lanctl set guards */
-	assert_int_equal(vm_xml_metadata_format(in, 3, &xml, err, sizeof(err)), 0);
-	assert_string_equal(xml, "<ports>\n"
-	                         "  <port name=\"homeassistant\" mac=\"52:54:00:3e:a1:20\" "
-	                         "socket=\"/run/lanswitch/vhost/homeassistant.sock\" vlan=\"1\" "
-	                         "allowed-mac=\"52:54:00:3e:a1:20\" "
-	                         "arp-guard=\"192.168.1.20/32 192.168.1.21/32\" "
-	                         "dhcp-server=\"deny\" ra-guard=\"deny\"/>\n"
-	                         "  <port name=\"pfsense\" mac=\"52:54:00:8a:1c:01\" "
-	                         "socket=\"/run/lanswitch/vhost/pfsense.sock\" vlan=\"1\" "
-	                         "allowed-mac=\"52:54:00:8a:1c:01\" dhcp-server=\"allow\" "
-	                         "ra-guard=\"allow\"/>\n"
-	                         "  <port name=\"old\" mac=\"52:54:00:00:00:01\" "
-	                         "socket=\"/run/lanswitch/vhost/old.sock\" vlan=\"1\"/>\n"
-	                         "</ports>");
-	memset(out, 0x5a, sizeof(out));
+	xml = expect_round_trip(in, 3,
+	                        "<ports>\n"
+	                        "  <port name=\"homeassistant\" mac=\"52:54:00:3e:a1:20\" "
+	                        "socket=\"/run/lanswitch/vhost/homeassistant.sock\" vlan=\"1\" "
+	                        "allowed-mac=\"52:54:00:3e:a1:20\" "
+	                        "arp-guard=\"192.168.1.20/32 192.168.1.21/32\" "
+	                        "dhcp-server=\"deny\" ra-guard=\"deny\"/>\n"
+	                        "  <port name=\"pfsense\" mac=\"52:54:00:8a:1c:01\" "
+	                        "socket=\"/run/lanswitch/vhost/pfsense.sock\" vlan=\"1\" "
+	                        "allowed-mac=\"52:54:00:8a:1c:01\" dhcp-server=\"allow\" "
+	                        "ra-guard=\"allow\"/>\n"
+	                        "  <port name=\"old\" mac=\"52:54:00:00:00:01\" "
+	                        "socket=\"/run/lanswitch/vhost/old.sock\" vlan=\"1\"/>\n"
+	                        "</ports>");
 	assert_int_equal(vm_xml_metadata_parse(xml, out, 3, err, sizeof(err)), 3);
-	assert_memory_equal(in, out, sizeof(in));
 	assert_false(out[2].guard.recorded);
 	free(xml);
 
@@ -1460,41 +1472,55 @@ static const char *guard_lines(const struct vm_guard *g)
 }
 
 /*
+ * The converted interface's guard (its port set lines), what its filter became (NULL: none)
+ * and the one warning it got (NULL: none); the report is cleared.
+ */
+static void expect_filter(struct vm_convert_report *r, const char *lines, const char *note,
+                          const char *warning)
+{
+	struct vm_converted *f = &r->ifaces[0];
+
+	assert_string_equal(guard_lines(&f->port.guard), lines);
+	if (note != NULL)
+		assert_string_equal(f->filter_note, note);
+	else
+		assert_null(f->filter_note);
+	assert_int_equal(f->nwarnings, warning != NULL ? 1 : 0);
+	if (warning != NULL)
+		assert_string_equal(f->warnings[0], warning);
+	vm_convert_report_clear(r);
+}
+
+/*
  * A domain's nwfilter becomes its port's guard: the exact settings for clean-traffic with 0,
  * 1 and 2 IP parameters, no-mac-spoofing, clean-traffic-gateway, an unknown filter.
  */
 static void test_convert_nwfilter(void **state)
 {
+	/* a guest's port, without arp-guard */
+	static const char guest[] = "port set ha allowed-mac 52:54:00:00:00:01\n"
+	                            "port set ha arp-guard none\n"
+	                            "port set ha dhcp-server deny\n"
+	                            "port set ha ra-guard deny\n";
+	/* and with its address's */
+	static const char guest_arp[] = "port set ha allowed-mac 52:54:00:00:00:01\n"
+	                                "port set ha arp-guard 192.168.1.20/32\n"
+	                                "port set ha dhcp-server deny\n"
+	                                "port set ha ra-guard deny\n";
 	struct vm_convert_report r;
 
-	/* no filter: a guest's port, and the router's */
-	convert_filter("no-other-l2-traffic", "", false, &r);
-	assert_string_equal(guard_lines(&r.ifaces[0].port.guard),
-	                    "port set ha allowed-mac 52:54:00:00:00:01\n"
-	                    "port set ha arp-guard none\n"
-	                    "port set ha dhcp-server deny\n"
-	                    "port set ha ra-guard deny\n");
 	/* a filter the guard does not stand in for: the warning it always had */
-	assert_null(r.ifaces[0].filter_note);
-	assert_int_equal(r.ifaces[0].nwarnings, 1);
-	assert_string_equal(r.ifaces[0].warnings[0],
-	                    "nwfilter 'no-other-l2-traffic' removed: libvirt filters on the host's "
-	                    "tap device, which a vhost-user interface does not have; its "
-	                    "protection is gone");
-	vm_convert_report_clear(&r);
+	convert_filter("no-other-l2-traffic", "", false, &r);
+	expect_filter(&r, guest, NULL,
+	              "nwfilter 'no-other-l2-traffic' removed: libvirt filters on the host's tap "
+	              "device, which a vhost-user interface does not have; its protection is gone");
 
 	convert_filter("clean-traffic", "        <parameter name='IP' value='192.168.1.20'/>\n",
 	               false, &r);
-	assert_string_equal(guard_lines(&r.ifaces[0].port.guard),
-	                    "port set ha allowed-mac 52:54:00:00:00:01\n"
-	                    "port set ha arp-guard 192.168.1.20/32\n"
-	                    "port set ha dhcp-server deny\n"
-	                    "port set ha ra-guard deny\n");
-	assert_int_equal(r.ifaces[0].nwarnings, 0);
-	assert_string_equal(r.ifaces[0].filter_note,
-	                    "nwfilter 'clean-traffic' (IP=192.168.1.20) became allowed-mac "
-	                    "52:54:00:00:00:01, arp-guard 192.168.1.20/32");
-	vm_convert_report_clear(&r);
+	expect_filter(&r, guest_arp,
+	              "nwfilter 'clean-traffic' (IP=192.168.1.20) became allowed-mac "
+	              "52:54:00:00:00:01, arp-guard 192.168.1.20/32",
+	              NULL);
 
 	/* two addresses, on the router's port (--dhcp-server): dhcp-server and ra-guard allow */
 	convert_filter("clean-traffic",
@@ -1502,16 +1528,15 @@ static void test_convert_nwfilter(void **state)
 	               "        <parameter name='CTRL_IP_LEARNING' value='none'/>\n"
 	               "        <parameter name='IP' value='192.168.2.1'/>\n",
 	               true, &r);
-	assert_string_equal(guard_lines(&r.ifaces[0].port.guard),
-	                    "port set ha allowed-mac 52:54:00:00:00:01\n"
-	                    "port set ha arp-guard 192.168.1.1/32 192.168.2.1/32\n"
-	                    "port set ha dhcp-server allow\n"
-	                    "port set ha ra-guard allow\n");
-	assert_string_equal(r.ifaces[0].filter_note,
-	                    "nwfilter 'clean-traffic' (IP=192.168.1.1, CTRL_IP_LEARNING=none, "
-	                    "IP=192.168.2.1) became allowed-mac 52:54:00:00:00:01, arp-guard "
-	                    "192.168.1.1/32 192.168.2.1/32");
-	vm_convert_report_clear(&r);
+	expect_filter(&r,
+	              "port set ha allowed-mac 52:54:00:00:00:01\n"
+	              "port set ha arp-guard 192.168.1.1/32 192.168.2.1/32\n"
+	              "port set ha dhcp-server allow\n"
+	              "port set ha ra-guard allow\n",
+	              "nwfilter 'clean-traffic' (IP=192.168.1.1, CTRL_IP_LEARNING=none, "
+	              "IP=192.168.2.1) became allowed-mac 52:54:00:00:00:01, arp-guard "
+	              "192.168.1.1/32 192.168.2.1/32",
+	              NULL);
 
 	/* an address given twice is one entry: the switch refuses duplicates */
 	convert_filter("clean-traffic",
@@ -1524,42 +1549,29 @@ static void test_convert_nwfilter(void **state)
 
 	/* no IP: libvirt learned the address, the switch cannot; ARP is left unguarded */
 	convert_filter("clean-traffic", "", false, &r);
-	assert_string_equal(guard_lines(&r.ifaces[0].port.guard),
-	                    "port set ha allowed-mac 52:54:00:00:00:01\n"
-	                    "port set ha arp-guard none\n"
-	                    "port set ha dhcp-server deny\n"
-	                    "port set ha ra-guard deny\n");
-	assert_null(r.ifaces[0].filter_note);
-	assert_int_equal(r.ifaces[0].nwarnings, 1);
-	assert_string_equal(r.ifaces[0].warnings[0],
-	                    "nwfilter 'clean-traffic' became allowed-mac 52:54:00:00:00:01; "
-	                    "without an IP parameter libvirt learned the guest's address, which "
-	                    "the switch does not: no arp-guard");
-	vm_convert_report_clear(&r);
+	expect_filter(&r, guest, NULL,
+	              "nwfilter 'clean-traffic' became allowed-mac 52:54:00:00:00:01; without an "
+	              "IP parameter libvirt learned the guest's address, which the switch does "
+	              "not: no arp-guard");
 
 	/* no-mac-spoofing has no use for IP */
 	convert_filter("no-mac-spoofing", "        <parameter name='IP' value='192.168.1.20'/>\n",
 	               false, &r);
-	assert_int_equal(r.ifaces[0].port.guard.nnets, 0);
-	assert_int_equal(r.ifaces[0].nwarnings, 0);
-	assert_string_equal(r.ifaces[0].filter_note,
-	                    "nwfilter 'no-mac-spoofing' (IP=192.168.1.20) became allowed-mac "
-	                    "52:54:00:00:00:01");
-	vm_convert_report_clear(&r);
+	expect_filter(&r, guest,
+	              "nwfilter 'no-mac-spoofing' (IP=192.168.1.20) became allowed-mac "
+	              "52:54:00:00:00:01",
+	              NULL);
 
 	/* clean-traffic-gateway: the same, but its gateway restriction is lost */
 	convert_filter("clean-traffic-gateway",
 	               "        <parameter name='IP' value='192.168.1.20'/>\n"
 	               "        <parameter name='GATEWAY_MAC' value='52:54:00:8a:1c:01'/>\n",
 	               false, &r);
-	assert_int_equal(r.ifaces[0].port.guard.nnets, 1);
-	assert_null(r.ifaces[0].filter_note);
-	assert_string_equal(r.ifaces[0].warnings[0],
-	                    "nwfilter 'clean-traffic-gateway' (IP=192.168.1.20, "
-	                    "GATEWAY_MAC=52:54:00:8a:1c:01) became allowed-mac 52:54:00:00:00:01, "
-	                    "arp-guard 192.168.1.20/32; its restriction to traffic with the "
-	                    "gateway ($GATEWAY_MAC) has no counterpart on the switch: gone");
-	vm_convert_report_clear(&r);
+	expect_filter(&r, guest_arp, NULL,
+	              "nwfilter 'clean-traffic-gateway' (IP=192.168.1.20, "
+	              "GATEWAY_MAC=52:54:00:8a:1c:01) became allowed-mac 52:54:00:00:00:01, "
+	              "arp-guard 192.168.1.20/32; its restriction to traffic with the gateway "
+	              "($GATEWAY_MAC) has no counterpart on the switch: gone");
 }
 
 /* An IP parameter the switch's arp-guard cannot take refuses the interface, changing nothing. */
