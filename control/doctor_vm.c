@@ -106,31 +106,6 @@ void doctor_vm_memory(struct doctor *d)
 	}
 }
 
-/* `port add`, and the `port set` its VLANs need, as vm_switch.c sends them. */
-static void doctor_vm_port_fix(const struct vm_port *p, char *fix, size_t len)
-{
-	char *trunk;
-	int n;
-
-	n = snprintf(fix, len, "lanctl port add %s vhost %s", p->name, p->socket);
-	if (n < 0 || (size_t)n >= len || p->vlan.access == 1)
-		return;
-	if (p->vlan.access != 0) {
-		snprintf(fix + n, len - (size_t)n, "; lanctl port set %s vlan %u", p->name,
-		         p->vlan.access);
-		return;
-	}
-	trunk = vm_vlan_trunk_text(&p->vlan);
-	if (trunk == NULL)
-		return;
-	if (p->vlan.native != 0)
-		snprintf(fix + n, len - (size_t)n, "; lanctl port set %s trunk %s --native %u",
-		         p->name, trunk, p->vlan.native);
-	else
-		snprintf(fix + n, len - (size_t)n, "; lanctl port set %s trunk %s", p->name, trunk);
-	free(trunk);
-}
-
 /* The settings of keys (VM_GUARD_BIT) in g, in port set's words: "dhcp-server allow". */
 static void doctor_vm_guard_words(const struct vm_guard *g, unsigned int keys, const char *port,
                                   const char *before, const char *sep, char *buf, size_t len)
@@ -151,6 +126,47 @@ static void doctor_vm_guard_words(const struct vm_guard *g, unsigned int keys, c
 			used += (size_t)snprintf(buf + used, len - used, "%s%s", i > 3 ? " " : "",
 			                         words[i]);
 	}
+}
+
+/* The `port set` its VLANs need, after "; ", unless it is the switch's default. */
+static void doctor_vm_vlan_fix(const struct vm_port *p, char *fix, size_t len)
+{
+	char *trunk;
+
+	fix[0] = '\0';
+	if (p->vlan.access == 1)
+		return;
+	if (p->vlan.access != 0) {
+		snprintf(fix, len, "; lanctl port set %s vlan %u", p->name, p->vlan.access);
+		return;
+	}
+	trunk = vm_vlan_trunk_text(&p->vlan);
+	if (trunk == NULL)
+		return;
+	if (p->vlan.native != 0)
+		snprintf(fix, len, "; lanctl port set %s trunk %s --native %u", p->name, trunk,
+		         p->vlan.native);
+	else
+		snprintf(fix, len, "; lanctl port set %s trunk %s", p->name, trunk);
+	free(trunk);
+}
+
+/* `port add`, and the `port set`s its VLANs and guard need, as vm_switch.c sends them. */
+static void doctor_vm_port_fix(const struct vm_port *p, char *fix, size_t len)
+{
+	char vlan[VM_VLAN_MAX * 5 + 64], guard[1024], lanctl[VM_PORT_NAME_MAX + 32];
+	unsigned int k, keys = 0;
+	struct vm_guard off;
+
+	doctor_vm_vlan_fix(p, vlan, sizeof(vlan));
+	/* on a new port: the settings that are not the switch's defaults */
+	vm_guard_off(&off);
+	for (k = 0; k < VM_GUARD_KEYS && p->guard.recorded; k++)
+		if (!vm_guard_key_equal(&p->guard, &off, (enum vm_guard_key)k))
+			keys |= VM_GUARD_BIT(k);
+	snprintf(lanctl, sizeof(lanctl), "; lanctl port set %s ", p->name);
+	doctor_vm_guard_words(&p->guard, keys, p->name, lanctl, "", guard, sizeof(guard));
+	snprintf(fix, len, "lanctl port add %s vhost %s%s%s", p->name, p->socket, vlan, guard);
 }
 
 /*
@@ -185,7 +201,7 @@ void doctor_vm_port(struct doctor *d)
 {
 	struct json_object *port;
 	struct doctor_dom *x;
-	char fix[512];
+	char fix[2048];
 	unsigned int i;
 	int j;
 

@@ -81,7 +81,7 @@ EOF
 </domain>
 EOF
 	virsh_ define "$T/${P}run.xml" >/dev/null || exit 1
-	lanctl vm attach "${P}a" --socket-dir "$VHOST" >/dev/null &&
+	lanctl vm attach "${P}a" --mac 52:54:00:d0:c7:0a --socket-dir "$VHOST" >/dev/null &&
 		lanctl vm attach "${P}run" --socket-dir "$VHOST" >/dev/null || exit 1
 	# without its option ROM (iPXE) nothing in the guest starts the NIC
 	vm_xml "${P}run" | sed "/<model type='virtio'\/>/a <rom enabled='no'/>" >"$T/${P}run.xml" &&
@@ -157,7 +157,7 @@ t_shared_memory() {
 t_port_missing() {
 	lanctl port del "${P}a"
 	expect "a domain's port deleted" 1 \
-		"doctor: vm-port: domain \"${P}a\": its port ${P}a (socket $VHOST/${P}a.sock) is not on the switch: its interface is connected to nothing: lanctl port add ${P}a vhost $VHOST/${P}a.sock"
+		"doctor: vm-port: domain \"${P}a\": its port ${P}a (socket $VHOST/${P}a.sock) is not on the switch: its interface is connected to nothing: lanctl port add ${P}a vhost $VHOST/${P}a.sock; lanctl port set ${P}a allowed-mac 52:54:00:d0:c7:0a; lanctl port set ${P}a dhcp-server deny; lanctl port set ${P}a ra-guard deny"
 	eval "$(fix_of vm-port)" >/dev/null
 	healthy "the port, by its fix"
 }
