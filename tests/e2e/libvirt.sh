@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# The libvirt side end to end, with a real libvirtd and real QEMU guests (TCG): two domains
+# The libvirt side end to end, with a real libvirtd and real QEMU guests (TCG): three domains
 # defined as people have them on br0 (type='bridge' interfaces, plain memory) are moved to
-# the switch with `lanctl vm convert --all`, and started by `lanctl vm start-order` from a file:
-# the router (busybox udhcpd) first, the client (udhcpc) only once the switch's own
-# DHCPDISCOVER got an offer on the router's port. The client gets its lease and pings the
+# the switch with `lanctl vm convert --all --dhcp-server ROUTER`, and started by `lanctl vm
+# start-order` from a file: the router (busybox udhcpd) first, then a rogue guest with a DHCP
+# server of its own (its port guarded: dhcp-server deny, as every guest's but the router's),
+# the client (udhcpc) only once the switch's own DHCPDISCOVER got an offer on the router's
+# port. The rogue's offers are dropped and counted at its port; the client gets its lease
+# from the router and pings the
 # router and the host port; `lanctl hosts` lists both; lanswitchd restarted under them, they
 # forward again without a restart; with the follow agent running, libvirtd restarted under
 # them changes nothing (the agent reconnects) and an undefined domain's port and socket go;
@@ -17,7 +20,7 @@
 # NIC cannot have it, and the guest's driver would crash QEMU on it: the router ignores ACPI
 # hot-plug (acpiphp.disable=1), so the check goes up to the live XML and the port connecting
 # to QEMU's new socket, as far as TCG lets it.
-ALL_TESTS="t_convert t_start_order t_host_pings t_hosts t_switch_restart t_libvirtd_restart
+ALL_TESTS="t_convert t_start_order t_rogue_dhcp t_host_pings t_hosts t_switch_restart t_libvirtd_restart
 	t_undefine t_hotplug"
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$E2E_DIR/../integration/lib.sh"
@@ -27,8 +30,10 @@ E2E_IMAGE_DIR=${E2E_IMAGE_DIR:-/var/tmp/lanswitch-e2e}
 P=$VM_PREFIX
 R=${P}router
 C=${P}client
+X=${P}rogue # a guest that runs a DHCP server of its own: the port guard keeps it off the LAN
 R_MAC=52:54:00:88:00:01
 C_MAC=52:54:00:88:00:02
+X_MAC=52:54:00:88:00:03
 BR=lsbr$$ # a bridge of the test's own name: it need not exist
 NS=lse2e-host-$$
 HOST_IF=lse2eh$$
@@ -100,7 +105,7 @@ console() { grep -a "^@@$2\b" "$RUN/$1.log" 2>/dev/null | tr -d '\r' | tail -n 1
 t_convert() {
 	local out
 	# --all, as a newcomer runs it: BR is the test's own, so only its two domains are on it
-	out=$(vm convert --all --bridge "$BR" --socket-dir "$VHOST" 2>&1)
+	out=$(vm convert --all --bridge "$BR" --dhcp-server "$R" --socket-dir "$VHOST" 2>&1)
 	check "convert: exit code" 0 $?
 	check_match "convert: the router's interface is its port" \
 		"domain \"$R\": interface #1 \\($R_MAC\\) on $BR is now port $R " "$out"
@@ -111,13 +116,19 @@ t_convert() {
 	check "client: memory shared with the switch" "source=memfd access=shared" "$(vm_memory "$C")"
 	check "the override that TCG needs is kept" 1 \
 		"$(virsh_ dumpxml --inactive "$R" | grep -c "name='vectors'")"
-	check "ports on the switch" "$C $R" \
+	check "ports on the switch" "$C $X $R" \
 		"$(lanctlj port list | jq -r '[.[] | select(.type == "vhost") | .name] | sort | join(" ")')"
+	check "each port's guard: its own MAC; DHCP servers and RAs only from the router" \
+		"$C $C_MAC deny deny
+$X $X_MAC deny deny
+$R $R_MAC allow allow" \
+		"$(lanctlj port list | jq -r '.[] | select(.type == "vhost") |
+			"\(.name) \(.guard.allowed_macs | join(",")) \(.guard.dhcp_server) \(.guard.ra_guard)"' | sort)"
 }
 
 t_start_order() {
 	local out rc order=$RUN/start-order offer_ts client_up_ts
-	printf '%s\n' "start $R" "wait $R dhcp-server --timeout 240" "start $C" >"$order"
+	printf '%s\n' "start $R" "wait $R dhcp-server --timeout 240" "start $X" "start $C" >"$order"
 	"$LANCTL" -s "$SOCK" -j monitor >"$RUN/events.json" 2>/dev/null &
 	MONITOR=$!
 	sleep 0.5
@@ -127,6 +138,7 @@ t_start_order() {
 	check "start-order: what it did, in order" "domain $R: libvirt's autostart turned off: this start order starts it
 domain $R: started
 port $R: DHCP server $ROUTER_IP ($R_MAC) answered
+domain $X: started
 domain $C: started" "$out"
 	wait_for "the client's lease" 240 '[ -n "$(console "$C" DHCP)" ]'
 	check_match "the client got its address from the router" \
@@ -145,6 +157,23 @@ domain $C: started" "$out"
 	wait "$MONITOR" 2>/dev/null
 	check "start-order turned the router's autostart off" disable \
 		"$(virsh_ dominfo "$R" | awk '/^Autostart/ {print $2}')"
+}
+
+# The rogue serves addresses too: its offers, to the client's DISCOVERs and to the switch's
+# own, are dropped at its port and counted; the client's lease came from the router.
+t_rogue_dhcp() {
+	local d0
+	wait_for "the rogue's DHCP server" 240 '[ -n "$(console "$X" DHCPD)" ]'
+	check_match "the rogue runs a DHCP server" "^@@DHCPD OK range=10\\.88\\.0\\.200-" \
+		"$(console "$X" DHCPD)"
+	d0=$(port_field "$X" .drops.dhcp_guard)
+	check "the switch hears no DHCP server on the rogue's port" 1 \
+		"$(lanctl wait "$X" dhcp-server --timeout 10 >/dev/null 2>&1; echo $?)"
+	check_match "its offers were dropped and counted there" '^[1-9][0-9]*$' \
+		"$(($(port_field "$X" .drops.dhcp_guard) - d0))"
+	check "none of the router's" 0 "$(port_field "$R" .drops.dhcp_guard)"
+	check_match "the client's lease is the router's" "^@@DHCP OK ip=10\\.88\\.0\\.1[0-2][0-9]/24 server=$ROUTER_IP " \
+		"$(console "$C" DHCP)"
 }
 
 host_ping() { ip netns exec "$NS" ping -c 1 -W 2 "$1" >/dev/null 2>&1; }
@@ -245,7 +274,9 @@ setup() {
 	domain_define "$R" "$R_MAC" 0x05 \
 		"acpiphp.disable=1 ls.ip=$ROUTER_IP/24 ls.role=dhcpd:10.88.0.100:10.88.0.120 ls.hold=900" &&
 		domain_define "$C" "$C_MAC" 0x05 \
-			"ls.ip=dhcp ls.role=dhcp,ping:$ROUTER_IP:3,ping:$HOST_IP:3 ls.pingwait=60 ls.hold=900" ||
+			"ls.ip=dhcp ls.role=dhcp,ping:$ROUTER_IP:3,ping:$HOST_IP:3 ls.pingwait=60 ls.hold=900" &&
+		domain_define "$X" "$X_MAC" 0x05 \
+			"ls.ip=10.88.0.66/24 ls.role=dhcpd:10.88.0.200:10.88.0.210 ls.hold=900" ||
 		exit 1
 	virsh_ autostart "$R" >/dev/null
 	agent_start
