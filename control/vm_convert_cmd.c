@@ -249,26 +249,33 @@ static void vm_convert_undo(struct vm_convert_cmd *c, unsigned int upto)
 	}
 }
 
-/* Domain by domain: its ports, then its definition. */
+/*
+ * Domain by domain: its definition, then its ports. In that order because the follow agent
+ * may run: a port on the switch that no domain names yet is one it removes, and a port is
+ * several commands (add, its VLANs, its guard) that it could cut in two. A domain defined
+ * first names its ports: the agent may make them itself, and then they are used as the
+ * switch has them, with every setting sent again. A port that fails puts the domain's old
+ * definition back.
+ */
 static int vm_convert_apply(struct vm_convert_cmd *c)
 {
 	struct vm_conv *v;
-	unsigned int i, k;
+	unsigned int i, k = 0;
 	int ret;
 
 	for (i = 0; i < c->nconvs; i++) {
 		v = &c->convs[i];
 		if (v->n <= 0)
 			continue;
+		ret = virt_domain_define(&c->virt, v->name, v->doc, NULL);
+		if (ret < 0)
+			goto undo;
 		for (k = 0; k < v->report.n; k++) {
 			ret = vm_switch_port_add(c->opts, &v->report.ifaces[k].port);
 			if (ret < 0)
 				goto undo_ports;
 			v->report.ifaces[k].reused = ret == 1; /* the switch had it: not undone */
 		}
-		ret = virt_domain_define(&c->virt, v->name, v->doc, NULL);
-		if (ret < 0)
-			goto undo_ports;
 	}
 	return 0;
 
@@ -276,6 +283,9 @@ undo_ports:
 	while (k-- > 0)
 		if (!v->report.ifaces[k].reused)
 			vm_switch_undo(c->opts, &v->report.ifaces[k].port, 1);
+	if (virt_domain_define(&c->virt, v->name, NULL, v->original) == 0)
+		fprintf(stderr, "lanctl: undone: domain \"%s\" defined as it was\n", v->name);
+undo:
 	vm_convert_undo(c, i);
 	return ret;
 }

@@ -229,10 +229,12 @@ domain \"${P}e1k\": memory shared with the switch: added <memoryBacking>; added 
 	check "e1000: its interface" "vhostuser 52:54:00:e1:00:01 type=unix path=$VHOST/${P}e1k.sock mode=server model=virtio slot=0x03 boot=-" "$(vm_ifaces "${P}e1k")"
 	check "socket directory: QEMU's, 0770" "libvirt-qemu $group 770" "$(stat -c '%U %G %a' "$VHOST")"
 
-	# the switch refuses pf's port after ha was converted: ha is undone, nothing is left half
-	# done (its definition as it was, its port deleted)
+	# the switch refuses pf's port after ha was converted and pf defined (a domain goes
+	# before its ports, which the follow agent would otherwise remove): both are undone,
+	# nothing is left half done (their definitions as they were, ha's port deleted)
 	lanctl port add "${P}pf" vhost "$T/someone-else.sock" || return
 	refused 1 "lanctl: port \"${P}pf\": already exists
+lanctl: undone: domain \"${P}pf\" defined as it was
 lanctl: undone: domain \"${P}ha\" defined as it was
 lanctl: undone: port ${P}ha deleted again" convert --all --bridge "$BR" --socket-dir "$VHOST"
 	lanctl port del "${P}pf"
