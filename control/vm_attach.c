@@ -304,26 +304,45 @@ static int vm_attach_print(const struct vm_attach *a)
 	return status;
 }
 
-/* Checked and edited in memory: now the port, then the definition, then the running guest. */
+/*
+ * Checked and edited in memory: now the definition, then the port, then the running guest.
+ * The definition first, as vm convert does: a port that no domain names yet is one the follow
+ * agent removes, and it could remove it between the port's add and its guard. A port that
+ * fails puts the old definition back.
+ */
 static int vm_attach_apply(struct vm_attach *a)
 {
+	struct json_object *ports;
+	char *original;
 	int ret, made;
 
 	ret = vm_sockdir_make(a->args.socket_dir);
 	if (ret < 0)
 		return ret;
-	made = vm_switch_port_add(a->opts, a->port);
-	if (made < 0)
-		return made;
-	ret = virt_domain_define(&a->virt, a->name, a->doc, NULL);
-	if (ret < 0) {
-		if (made == 0) /* 1: it was there before, as it is */
-			vm_switch_undo(a->opts, a->port, 1);
+	/* a switch that does not answer: nothing changes in libvirt */
+	ret = vm_switch_ports(a->opts, &ports);
+	if (ret < 0)
 		return ret;
+	json_object_put(ports);
+	original = virt_domain_text(a->dom);
+	if (original == NULL)
+		return -EIO;
+	ret = virt_domain_define(&a->virt, a->name, a->doc, NULL);
+	if (ret < 0)
+		goto out;
+	made = vm_switch_port_add(a->opts, a->port);
+	if (made < 0) {
+		if (virt_domain_define(&a->virt, a->name, NULL, original) == 0)
+			fprintf(stderr, "lanctl: undone: domain \"%s\" defined as it was\n",
+			        a->name);
+		ret = made;
+		goto out;
 	}
 	if (a->live)
 		vm_attach_hotplug(a);
-	return 0;
+out:
+	free(original);
+	return ret;
 }
 
 int vm_attach_run(const struct lanctl_opts *opts, const struct cmd_def *def, int argc, char **argv)

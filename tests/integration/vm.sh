@@ -117,7 +117,8 @@ domain \"${P}cf\": attached on port ${P}cf (MAC 52:54:00:71:9a:cf, socket $VHOST
 		"$(lanctlj port list | jq --arg n "${P}cf" '[.[] | select(.name == $n)] | length')"
 	vm detach "${P}cf" >/dev/null
 	lanctl port add "${P}cf" vhost "$T/elsewhere.sock"
-	refused 1 "lanctl: port \"${P}cf\": already exists" attach "${P}cf" --socket-dir "$VHOST"
+	refused 1 "lanctl: port \"${P}cf\": already exists
+lanctl: undone: domain \"${P}cf\" defined as it was" attach "${P}cf" --socket-dir "$VHOST"
 	lanctl port del "${P}cf"
 }
 
@@ -354,10 +355,11 @@ vhostuser $mac type=unix path=$VHOST/${P}pi.1.sock mode=server model=virtio slot
 	check "attach --add --dhcp-server: the router's port allows DHCP and RAs" \
 		"$(guard_json "$mac" allow allow)" "$(guard "${P}pi.1")"
 
-	# the switch refuses the port (its name is taken): nothing is changed in libvirt
+	# the switch refuses the port (its name is taken): libvirt has the definition as it was
 	vm_define "${P}sw" ""
 	lanctl port add "${P}sw" vhost "$T/someone-else.sock" || return
-	refused 1 "lanctl: port \"${P}sw\": already exists" attach "${P}sw" --socket-dir "$VHOST"
+	refused 1 "lanctl: port \"${P}sw\": already exists
+lanctl: undone: domain \"${P}sw\" defined as it was" attach "${P}sw" --socket-dir "$VHOST"
 	lanctl port del "${P}sw"
 	# no switch: exit code 3, and nothing is changed in libvirt either
 	before=$(snapshot)
