@@ -101,7 +101,7 @@ const struct cmd_def cmd_defs[CMD_MAX] = {
 	[CMD_STATS] = {
 		.words = { "stats", NULL },
 		.forms = { { "", NULL } },
-		.help = "per worker: packets, cycles/packet, busy %, fdb_full, sleeps",
+		.help = "per worker: packets, cycles/packet, busy %, fdb_full, sleeps; the mbuf pool",
 		.flags = CMD_QUERY,
 	},
 	[CMD_CONFIG_SHOW] = {

@@ -42,7 +42,7 @@ COMMANDS=$(cat <<'EOF'
   fdb set aging SECONDS                     0: never age
   worker set mode adaptive|poll             adaptive (default): sleep when idle, woken by the ports; poll: never sleep
   worker set idle-us N                      adaptive: sleep after N microseconds without a frame (default 50)
-  stats                                     per worker: packets, cycles/packet, busy %, fdb_full, sleeps
+  stats                                     per worker: packets, cycles/packet, busy %, fdb_full, sleeps; the mbuf pool
   config show                               the running configuration, as config-file lines
   monitor                                   print events as they happen (ports, links, FDB) until interrupted
   hosts                                     hosts seen: MAC, VLAN, port, domain, IPv4/IPv6 addresses, last seen
@@ -101,7 +101,7 @@ The options and every command: lanctl --help." "$out"
 	check "fdb set aging 5 -h" "$out" "$(lanctl_none fdb set aging 5 -h)"
 	out=$(lanctl_none stats --help)
 	check "stats --help" "Usage: lanctl [OPTION]... stats
-Per worker: packets, cycles/packet, busy %, fdb_full, sleeps.
+Per worker: packets, cycles/packet, busy %, fdb_full, sleeps; the mbuf pool.
 
   stats
 
