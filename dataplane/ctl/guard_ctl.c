@@ -12,6 +12,7 @@
 #include "ctl/fdb_ctl.h"
 #include "ctl/guard_ctl.h"
 #include "ctl/log.h"
+#include "ctl/mac.h"
 #include "ctl/worker_ctl.h"
 #include "fast/fdb.h"
 #include "fast/guard.h"
@@ -103,9 +104,13 @@ static void guard_net_format(const struct guard_net *n, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", addr, n->prefix);
 }
 
-static void guard_mac_format(const uint8_t *m, char *buf, size_t len)
+/* ctl/mac.h's form, from the guard's plain bytes (buf: MAC_STR_LEN at least) */
+static void guard_mac_format(const uint8_t *m, char *buf)
 {
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	struct rte_ether_addr a;
+
+	memcpy(a.addr_bytes, m, RTE_ETHER_ADDR_LEN);
+	mac_format(buf, &a);
 }
 
 /* "port set NAME " */
@@ -133,7 +138,7 @@ void guard_describe(const struct port *p, FILE *out)
 		guard_line(p, out);
 		fputs("allowed-mac", out);
 		for (i = 0; i < g->nmacs; i++) {
-			guard_mac_format(g->macs[i], buf, sizeof(buf));
+			guard_mac_format(g->macs[i], buf);
 			fprintf(out, " %s", buf);
 		}
 		fputc('\n', out);
@@ -176,7 +181,7 @@ struct json_object *guard_json(const struct port *p)
 	json_object_object_add(o, "mac_limit_flood", json_object_new_boolean(g->mac_limit_flood));
 	json_object_object_add(o, "learned", json_object_new_int64(fdb_learned(p->index)));
 	for (i = 0; i < g->nmacs; i++) {
-		guard_mac_format(g->macs[i], buf, sizeof(buf));
+		guard_mac_format(g->macs[i], buf);
 		json_object_array_add(macs, json_object_new_string(buf));
 	}
 	json_object_object_add(o, "allowed_macs", macs);

@@ -455,12 +455,7 @@ static uint16_t fwd_drop_runs(struct worker *w, struct port *in, struct rte_mbuf
  */
 static inline uint64_t fwd_key_word(const struct rte_ether_addr *mac, uint16_t vlan)
 {
-	uint32_t lo;
-	uint16_t hi;
-
-	memcpy(&lo, mac->addr_bytes, sizeof(lo));
-	memcpy(&hi, mac->addr_bytes + sizeof(lo), sizeof(hi));
-	return (uint64_t)lo | (uint64_t)hi << 32 | (uint64_t)vlan << 48;
+	return guard_mac_word(mac->addr_bytes) | (uint64_t)vlan << 48;
 }
 
 static_assert(offsetof(struct fdb_key, vlan) == 6, "fwd_key_word() assumes the key's layout");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # What the afxdp tests share: frames into the LAN end of the port's veth (lan0 in $NS_LAN,
-# rawsend.py), the port's fields and drops, and exact counts once the frames have settled.
+# rawsend.py), the port's fields and drops (settle, for exact counts: lib.sh).
 # Source after lib.sh and netns.sh; the test sets NS_LAN and names its afxdp port "lan".
 RAWSEND="$(dirname "${BASH_SOURCE[0]}")/rawsend.py"
 
@@ -9,10 +9,3 @@ lan_send() { ip netns exec "$NS_LAN" python3 "$RAWSEND" lan0 "$@" >/dev/null; }
 lanp() { port_field lan "$1"; }
 drops() { port_field "$1" ".drops.$2 // 0"; } # drops PORT REASON (0: no such reason)
 
-# settle DESCRIPTION EXPECTED 'EXPR': wait until EXPR reaches EXPECTED, give stragglers a
-# moment, then the value must be exactly EXPECTED (a count that overshoots fails too).
-settle() {
-	wait_for "$1" 10 '[ "$('"$3"')" -ge '"$2"' ]'
-	sleep 0.3
-	check "$1" "$2" "$(eval "$3")"
-}

@@ -8,6 +8,7 @@
 ALL_TESTS="test_rogue_dhcp_server test_spoofed_source test_arp_spoofing test_rogue_ra
 	test_mac_flood test_broadcast_storm test_settings_saved test_bad_settings"
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/netns.sh"
 
 NSR=lsit-gdr-$$
 NSC=lsit-gdc-$$
@@ -16,33 +17,9 @@ IFR=lsgdr$$
 IFC=lsgdc$$
 IFX=lsgdx$$
 GUARDSEND=$(dirname "$0")/guardsend.py
-NETNS_MADE=()
-PIDS=()
 GA=02:00:00:00:00:0a
 GB=02:00:00:00:00:0b
 GC=02:00:00:00:00:0c
-
-cleanup_guard() {
-	local pid ns
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	cleanup # lanswitchd first: it holds the tap interfaces
-	for ns in "${NETNS_MADE[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-}
-trap cleanup_guard EXIT
-
-netns_make() { # netns_make NS [ipv6]: loopback up; IPv6 off unless asked (its chatter)
-	ip netns add "$1" || return 1
-	NETNS_MADE+=("$1")
-	ip -n "$1" link set lo up || return 1
-	[ "${2:-}" == ipv6 ] && return 0
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-}
 
 udhcpd_start() { # udhcpd_start NS IFACE FIRST LAST NAME
 	cat >"$T/$5.conf" <<EOF
@@ -54,14 +31,14 @@ pidfile $T/$5.pid
 option subnet 255.255.255.0
 EOF
 	touch "$T/$5.leases"
-	ip netns exec "$1" busybox udhcpd -f "$T/$5.conf" >"$T/$5.log" 2>&1 &
-	PIDS+=($!)
+	netns_bg "$1" busybox udhcpd -f "$T/$5.conf" >"$T/$5.log" 2>&1
 }
 
 setup() {
-	netns_make "$NSR" && netns_make "$NSC" ipv6 && netns_make "$NSX" || exit 1
-	# the client takes router advertisements (the RA test) and sends no DAD or MLD noise
-	ip netns exec "$NSC" sysctl -qw net.ipv6.conf.default.accept_ra=2 \
+	netns_add "$NSR" && netns_add "$NSC" && netns_add "$NSX" || exit 1
+	# the client has IPv6 and takes router advertisements (the RA test), without DAD noise
+	ip netns exec "$NSC" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.default.accept_ra=2 \
 		net.ipv6.conf.default.dad_transmits=0 net.ipv6.conf.all.forwarding=0 || exit 1
 	daemon_start || exit 1
 	lanctl port add r tap "$IFR" --netns "$NSR" --address 10.77.0.1/24 || exit 1
@@ -76,11 +53,6 @@ setup() {
 }
 
 drops() { port_field "$1" ".drops.$2"; }
-settle() { # settle DESCRIPTION EXPECTED 'COMMAND': wait until it reaches EXPECTED, then check
-	wait_for "$1" 10 '[ "$('"$3"')" -ge '"$2"' ]'
-	sleep 0.3
-	check "$1" "$2" "$(eval "$3")"
-}
 tx() { port_field "$1" .tx_packets; }
 
 # guardsend IFACE-of-x KIND COUNT [options]: from the rogue's namespace

@@ -61,6 +61,14 @@ check_match() { # check_match DESCRIPTION REGEX ACTUAL
 	fi
 }
 
+# settle DESCRIPTION EXPECTED 'EXPR': wait until EXPR reaches EXPECTED, give stragglers a
+# moment, then the value must be exactly EXPECTED (a count that overshoots fails too).
+settle() {
+	wait_for "$1" 10 '[ "$('"$3"')" -ge '"$2"' ]'
+	sleep 0.3
+	check "$1" "$2" "$(eval "$3")"
+}
+
 refused() { # refused MESSAGE COMMAND...: lanctl fails with exit code 1 and exactly this
 	local msg=$1 out rc
 	shift
